@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * s3inv.h — the public API of libs3inv, and the only header the CLI, the
+ * server and API-level tests include.
+ *
+ * libs3inv turns an AWS S3 Inventory report (manifest.json + CSV, CSV.GZ or
+ * Parquet data files, on local disk or in S3) into one memory-mapped index
+ * file (.s3i), and answers prefix questions over it: statistics of a prefix,
+ * its children, the largest prefixes below it.
+ *
+ * Conventions (see docs/ and the house style):
+ *  - Every function that can fail returns 0 or a negative S3INV_E* code and
+ *    fills the caller-owned s3inv_error (which may be NULL).
+ *  - Handles are opaque; whoever opens closes. Every _close/_free accepts NULL.
+ *  - Nothing is thread-safe unless said so. An open s3inv_index is immutable
+ *    and may be shared by any number of threads.
+ *  - Option structs are append-only; initialise them with their _INIT macro.
+ */
+#ifndef S3INV_H
+#define S3INV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define S3INV_API __attribute__((visibility("default")))
+#else
+#define S3INV_API
+#endif
+
+#define S3INV_VERSION "0.1.0"
+
+/** Return codes. 0 is success; errors are negative. */
+enum {
+	S3INV_OK = 0,
+	S3INV_ENOTFOUND = -1, /**< a prefix (or file, or object) does not exist */
+	S3INV_EFORMAT = -2,   /**< malformed input: manifest, CSV, gzip, Parquet */
+	S3INV_ECORRUPT = -3,  /**< a damaged or truncated index file */
+	S3INV_ECHECKSUM = -4, /**< MD5 or section checksum mismatch */
+	S3INV_EIO = -5,       /**< a system call failed (open, read, write, disk full) */
+	S3INV_ENOMEM = -6,    /**< out of memory or over the memory budget */
+	S3INV_ECANCELED = -7, /**< cancelled (Ctrl-C) */
+	S3INV_EINVAL = -8,    /**< invalid argument or option */
+	S3INV_EAUTH = -9,     /**< S3 credentials missing or refused */
+	S3INV_ENET = -10,     /**< network or HTTP failure after retries */
+	S3INV_ITEROVER = -100 /**< an iterator reached its end (not an error) */
+};
+
+/** Caller-owned error record: the first message written wins. */
+typedef struct s3inv_error {
+	int code;
+	char msg[256];
+} s3inv_error;
+
+/** Static text for a return code. Never NULL. */
+S3INV_API const char *s3inv_strerror(int code);
+
+/** Parse a size such as "256MiB", "2G", "1.5GiB", "4096" into bytes.
+ *  @return 0, or S3INV_EINVAL for a malformed size. */
+S3INV_API int s3inv_parse_size(uint64_t *out, const char *text);
+
+/* ------------------------------------------------------------------ */
+/* Building an index                                                   */
+/* ------------------------------------------------------------------ */
+
+/** Build phases, reported through the progress callback. */
+typedef enum s3inv_phase {
+	S3INV_PHASE_MANIFEST = 0, /**< reading and checking the manifest */
+	S3INV_PHASE_SCAN = 1,     /**< reading data files, aggregating prefixes */
+	S3INV_PHASE_MERGE = 2,    /**< merging spilled runs */
+	S3INV_PHASE_WRITE = 3,    /**< writing the index (columns, strings) */
+	S3INV_PHASE_HASH = 4,     /**< building the minimal perfect hash */
+	S3INV_PHASE_DONE = 5
+} s3inv_phase;
+
+/** A progress snapshot, passed to the progress callback (coordinating thread). */
+typedef struct s3inv_progress {
+	s3inv_phase phase;
+	uint64_t files_done, files_total;
+	uint64_t bytes_done, bytes_total; /**< data-file bytes as stored (compressed) */
+	uint64_t rows;                    /**< inventory rows read so far */
+	uint64_t prefixes;                /**< prefixes written (WRITE/HASH phases) */
+	uint64_t runs;                    /**< run files spilled so far */
+	double elapsed_s;
+} s3inv_progress;
+
+typedef void (*s3inv_progress_cb)(const s3inv_progress *p, void *payload);
+
+/** Options of s3inv_build_run. Initialise with S3INV_BUILD_OPTIONS_INIT. */
+typedef struct s3inv_build_options {
+	unsigned version;        /**< S3INV_BUILD_OPTIONS_VERSION */
+	unsigned threads;        /**< worker threads; 0 = number of CPUs */
+	uint64_t mem_budget;     /**< bytes; 0 = a quarter of physical RAM */
+	const char *tmp_dir;     /**< run files; NULL = directory of the output */
+	int max_depth;           /**< keep prefixes of depth <= max_depth; -1 = all */
+	char delimiter;          /**< '/' by default */
+	bool verify_md5;         /**< check each data file against MD5checksum */
+	/* S3 access (ignored for local sources) */
+	const char *region;      /**< NULL = from environment or profile */
+	const char *profile;     /**< NULL = AWS_PROFILE or "default" */
+	const char *endpoint_url;/**< S3-compatible endpoint; path-style addressing */
+	bool requester_pays;
+	unsigned max_connections;/**< 0 = default */
+	uint64_t part_size;      /**< ranged GET part size; 0 = default */
+	/* progress and cancellation */
+	s3inv_progress_cb progress; /**< may be NULL; called about 10 times a second */
+	void *progress_payload;
+	volatile int *cancel;    /**< when non-NULL and *cancel != 0, the build stops
+	                          *   with S3INV_ECANCELED (set it from a signal handler) */
+	/** Called once with a line describing a choice the build made (e.g. which
+	 *  dated report folder was picked). May be NULL. */
+	void (*notice)(const char *line, void *payload);
+} s3inv_build_options;
+
+#define S3INV_BUILD_OPTIONS_VERSION 1
+#define S3INV_BUILD_OPTIONS_INIT                                                   \
+	{                                                                              \
+		S3INV_BUILD_OPTIONS_VERSION, 0, 0, NULL, -1, '/', true, NULL, NULL, NULL, \
+		    false, 0, 0, NULL, NULL, NULL, NULL                                    \
+	}
+
+/** What a finished build reports. */
+typedef struct s3inv_build_summary {
+	uint64_t rows;          /**< inventory rows read */
+	uint64_t objects;       /**< current objects counted at the root */
+	uint64_t bytes;
+	uint64_t prefixes;      /**< prefixes in the index */
+	uint64_t runs;          /**< run files spilled (0 when everything fit) */
+	unsigned merge_passes;  /**< intermediate merge passes */
+	uint64_t index_bytes;   /**< size of the index file */
+	uint64_t peak_rss;      /**< bytes, from getrusage */
+	uint64_t peak_reserved; /**< high-water mark of the memory budget */
+	double wall_s;
+	char manifest_path[1024]; /**< the manifest actually used */
+} s3inv_build_summary;
+
+/** Build an index from SOURCE (a manifest.json, a report directory, a
+ *  directory of dated reports, or an s3:// URL) into OUT_PATH.
+ *  The index is written under a temporary name, synced and renamed; on any
+ *  error or cancellation no file exists under OUT_PATH and temporary files
+ *  are removed.
+ *  @param summary may be NULL.
+ *  @return 0 or a negative S3INV_E* code with err filled. */
+S3INV_API int s3inv_build_run(s3inv_build_summary *summary, const char *source,
+                              const char *out_path, const s3inv_build_options *opts,
+                              s3inv_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Reading an index                                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct s3inv_index s3inv_index;
+
+/** Statistics of one prefix (copied out of the index). */
+typedef struct s3inv_stats {
+	uint64_t pos;            /**< preorder position, 0 = the root "" */
+	uint32_t depth;          /**< number of delimiters in the prefix */
+	uint32_t max_depth;      /**< deepest prefix depth in this subtree */
+	uint64_t subtree_end;    /**< first position after this prefix's subtree */
+	uint64_t objects;        /**< current objects under the prefix */
+	uint64_t bytes;          /**< their total size (0 when the report has no Size) */
+	uint64_t nc_objects;     /**< non-current versions */
+	uint64_t nc_bytes;
+	uint64_t delete_markers;
+	uint32_t n_classes;      /**< storage classes with objects here */
+} s3inv_stats;
+
+/** Per storage class statistics of a prefix. `name` is borrowed from the index. */
+typedef struct s3inv_class_stats {
+	const char *name;
+	uint32_t class_id;
+	uint64_t objects;
+	uint64_t bytes;
+} s3inv_class_stats;
+
+/** Index-wide metadata; strings are borrowed from the index. */
+typedef struct s3inv_index_info {
+	uint32_t format_version;
+	uint64_t prefixes;
+	uint64_t file_bytes;
+	uint32_t n_classes;
+	char delimiter;
+	int max_depth;           /**< -1 when unlimited */
+	bool has_size;           /**< the report had a Size column */
+	bool has_versions;       /**< the report had IsLatest / IsDeleteMarker */
+	int64_t creation_ms;     /**< inventory creationTimestamp, ms since epoch; 0 unknown */
+	uint64_t rows;           /**< inventory rows read at build time */
+	const char *source_bucket;
+	const char *dest_bucket;
+	const char *manifest;    /**< manifest path or URL used at build time */
+	const char *file_format; /**< "CSV", "Parquet" */
+	const char *tool_version;
+	const char *built_at;    /**< ISO-8601 UTC */
+	const char *mphf;        /**< description of the hash function */
+} s3inv_index_info;
+
+/** Open flags. */
+enum {
+	S3INV_OPEN_DEFAULT = 0,
+	S3INV_OPEN_VERIFY = 1 /**< check every section checksum at open (reads the whole file) */
+};
+
+/** Open (memory-map) an index. The header and every section's bounds are
+ *  validated; a damaged file is S3INV_ECORRUPT, never a crash.
+ *  @param out receives the handle; close with s3inv_index_close. */
+S3INV_API int s3inv_index_open(s3inv_index **out, const char *path, unsigned flags,
+                               s3inv_error *err);
+S3INV_API void s3inv_index_close(s3inv_index *idx);
+
+S3INV_API void s3inv_index_info_get(const s3inv_index *idx, s3inv_index_info *out);
+
+/** Exact lookup of a prefix ("" is the root).
+ *  @param pos receives its preorder position.
+ *  @return 0, or S3INV_ENOTFOUND (never a false hit). Thread-safe. */
+S3INV_API int s3inv_index_lookup(const s3inv_index *idx, const char *prefix, size_t len,
+                                 uint64_t *pos);
+
+/** Batch lookup with prefetching: pos[i] = position or UINT64_MAX when absent.
+ *  Thread-safe. @return the number found. */
+S3INV_API size_t s3inv_index_lookup_batch(const s3inv_index *idx, const char *const *prefixes,
+                                          const size_t *lens, size_t n, uint64_t *pos);
+
+/** Statistics of the prefix at POS. @return 0, or S3INV_EINVAL when pos is out of range. */
+S3INV_API int s3inv_index_stats(const s3inv_index *idx, uint64_t pos, s3inv_stats *out);
+
+/** Per-class statistics at POS, at most CAP of them, in class-id order.
+ *  @return the number of classes at POS (may exceed cap), or a negative code. */
+S3INV_API int s3inv_index_class_stats(const s3inv_index *idx, uint64_t pos,
+                                      s3inv_class_stats *out, size_t cap);
+
+/** Name of class ID (borrowed), or NULL. */
+S3INV_API const char *s3inv_index_class_name(const s3inv_index *idx, uint32_t id);
+
+/** Copy the prefix string at POS into BUF (NUL-terminated when it fits).
+ *  @return its length (which may be >= cap: then BUF holds a truncated copy),
+ *  or a negative code. */
+S3INV_API long s3inv_index_prefix(const s3inv_index *idx, uint64_t pos, char *buf, size_t cap);
+
+/** Children iteration: the first child of POS, then each next sibling.
+ *  @return 0 with *child / *next set, or S3INV_ITEROVER. */
+S3INV_API int s3inv_index_first_child(const s3inv_index *idx, uint64_t pos, uint64_t *child);
+S3INV_API int s3inv_index_next_sibling(const s3inv_index *idx, uint64_t pos, uint64_t *next);
+
+/** Check every checksum and structural invariant of the index at PATH.
+ *  @return 0, or S3INV_ECORRUPT / S3INV_ECHECKSUM / S3INV_EIO with err naming
+ *  the section and the problem. */
+S3INV_API int s3inv_index_verify(const char *path, s3inv_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Queries                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef enum s3inv_sort {
+	S3INV_SORT_BYTES = 0,
+	S3INV_SORT_OBJECTS = 1,
+	S3INV_SORT_NAME = 2,
+	S3INV_SORT_NC_BYTES = 3
+} s3inv_sort;
+
+/** Positions of the children of POS, sorted. *out is allocated (free with
+ *  s3inv_free); *n receives the count. LIMIT 0 = all. With a limit the
+ *  selection costs O(children · log limit). */
+S3INV_API int s3inv_query_children(uint64_t **out, size_t *n, const s3inv_index *idx,
+                                   uint64_t pos, s3inv_sort sort, size_t limit,
+                                   s3inv_error *err);
+
+/** The LIMIT largest prefixes exactly DEPTH levels below POS (DEPTH >= 1),
+ *  by bytes or objects. *out is allocated (free with s3inv_free). */
+S3INV_API int s3inv_query_top(uint64_t **out, size_t *n, const s3inv_index *idx, uint64_t pos,
+                              unsigned depth, s3inv_sort by, size_t limit, s3inv_error *err);
+
+/** Free memory returned by the library. Accepts NULL. */
+S3INV_API void s3inv_free(void *p);
+
+/* ------------------------------------------------------------------ */
+/* Sample data                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef enum s3inv_shape {
+	S3INV_SHAPE_MIXED = 0,
+	S3INV_SHAPE_LOGS = 1,
+	S3INV_SHAPE_MEDIA = 2
+} s3inv_shape;
+
+typedef struct s3inv_gen_options {
+	unsigned version;
+	uint64_t objects;   /**< rows to write (including versions and markers) */
+	uint64_t seed;
+	unsigned files;     /**< data files; 0 = about one per 250k rows */
+	s3inv_shape shape;
+	bool gzip;          /**< .csv.gz instead of .csv */
+	bool sorted;        /**< rows in key order instead of shuffled */
+	bool versions;      /**< include IsLatest/IsDeleteMarker and old versions */
+	const char *bucket; /**< source bucket name; NULL = "example-bucket" */
+	int64_t creation_ms;/**< 0 = a fixed date (2026-11-22T01:00Z) */
+} s3inv_gen_options;
+
+#define S3INV_GEN_OPTIONS_VERSION 1
+#define S3INV_GEN_OPTIONS_INIT \
+	{ S3INV_GEN_OPTIONS_VERSION, 1000000, 1, 0, S3INV_SHAPE_MIXED, true, false, true, NULL, 0 }
+
+/** Write a generated inventory report (manifest.json with real MD5s, data/
+ *  files in the AWS CSV conventions) under OUT_DIR. Deterministic in seed. */
+S3INV_API int s3inv_gen_run(const char *out_dir, const s3inv_gen_options *opts,
+                            s3inv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
