@@ -150,6 +150,23 @@ S3INV_API int s3inv_build_run(s3inv_build_summary *summary, const char *source,
                               const char *out_path, const s3inv_build_options *opts,
                               s3inv_error *err);
 
+/** One inventory report found under a source (local folder or s3:// prefix). */
+typedef struct s3inv_report {
+	char date[32];        /**< the dated folder name, e.g. 2026-11-22T01-00Z */
+	char manifest[1024];  /**< path or s3:// URL of its manifest.json */
+	char format[16];      /**< "CSV", "Parquet", "ORC"; "" when unreadable */
+	uint64_t files;       /**< data files listed in the manifest */
+	uint64_t bytes;       /**< their total size as stored */
+	int64_t creation_ms;  /**< creationTimestamp of the manifest */
+	bool complete;        /**< manifest.checksum present (S3) or manifest readable */
+} s3inv_report;
+
+/** List the reports under SOURCE (a local directory or an s3:// prefix),
+ *  newest first. *out is allocated (free with s3inv_free); OPTS carries the
+ *  S3 options (may be NULL for local sources). */
+S3INV_API int s3inv_reports_list(s3inv_report **out, size_t *n, const char *source,
+                                 const s3inv_build_options *opts, s3inv_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Reading an index                                                    */
 /* ------------------------------------------------------------------ */

@@ -33,6 +33,9 @@ struct s3i_agg_shared {
 	char delim;
 	int max_depth;          /* -1 = unlimited */
 	volatile int *cancel;
+	unsigned max_fanin;     /* 0 = from the budget; tests force 2 or 3 */
+	uint64_t spill_limit;   /* 0 = spill only when the budget refuses; tests
+	                         * set a small per-table limit to force many runs */
 	/* filled by the aggregators (guarded by lock) */
 	s3i_mutex lock;
 	char **runs;            /* paths of run files written */
