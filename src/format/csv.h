@@ -26,4 +26,17 @@ int s3i_csv_read(struct s3i_input *in, const struct s3i_colmap *cols, s3i_row_fn
  *  @return the decoded length (<= len). */
 size_t s3i_url_decode(char *dst, const char *src, size_t len);
 
+/* Limits and block size (bytes of decompressed text per read). */
+#define S3I_CSV_BLOCK ((size_t)1 << 20)
+#define S3I_CSV_ROW_MAX ((size_t)1 << 20)
+#define S3I_CSV_FIELD_MAX ((size_t)64 << 10)
+/** Heap held by one s3i_csv_read (text buffer, gzip input buffer and ISA-L
+ *  state), for the caller's memory budget. */
+#define S3I_CSV_MEMORY (S3I_CSV_BLOCK + S3I_CSV_ROW_MAX + ((size_t)1 << 20) + ((size_t)128 << 10))
+
+/** s3i_csv_read with an explicit decompressed block size BLOCK (0 = the
+ *  default): tests use tiny blocks to exercise rows cut between reads. */
+int s3i_csv_read_blocks(struct s3i_input *in, const struct s3i_colmap *cols, s3i_row_fn fn,
+                        void *payload, volatile int *cancel, size_t block, s3inv_error *err);
+
 #endif
