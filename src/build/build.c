@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * build.c — s3inv_build_run: the pipeline of architecture.md, end to end.
+ *
+ *   manifest (local or s3://) → workers, each taking one data file from
+ *   bytes to aggregate (open → gunzip/CSV or Parquet → rows → its own
+ *   prefix table) → merge of tables and spilled runs → index writer → MPHF
+ *   → rename into place.
+ *
+ * The caller's thread coordinates: it reports progress, mirrors the user's
+ * cancel flag into the internal `stop` flag every layer polls, and after
+ * the scan drives the merge, whose sink is the index writer. The first
+ * error of any worker wins and stops the others. On every failure path the
+ * writer removes its temporary output and the aggregation its run files.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg/agg.h"
+#include "format/csv.h"
+#include "format/parquet.h"
+#include "index/writer.h"
+#include "source/local.h"
+#include "source/manifest.h"
+#include "source/s3.h"
+#include "util/alloc.h"
+#include "util/budget.h"
+#include "util/err.h"
+#include "util/thread.h"
+
+#define CLASS_CACHE 16
+
+struct build;
+
+struct worker {
+	struct build *b;
+	struct s3i_agg *agg;
+	s3inv_error err;
+	uint64_t rows;
+	/* class-key cache: avoids the registry's lock per row */
+	struct {
+		char cls[48], tier[48];
+		size_t cls_len, tier_len;
+		uint32_t id;
+	} cache[CLASS_CACHE];
+	unsigned n_cache, next_evict;
+};
+
+struct build {
+	const s3inv_build_options *opts;
+	struct s3i_manifest *m;
+	struct s3i_s3 *s3;
+	struct s3i_budget budget;
+	struct s3i_classes classes;
+	struct s3i_agg_shared sh;
+	struct worker *w;
+	unsigned nw;
+	volatile int stop;
+	_Atomic uint64_t next_file, files_done, bytes_done, rows;
+	_Atomic unsigned active;
+	_Atomic int failed;      /* first failing code, 0 if none */
+	_Atomic int failed_worker;
+	double t0;
+	double last_progress;
+	s3inv_progress prog;
+};
+
+static void report(struct build *b, s3inv_phase phase, bool force)
+{
+	double now = s3i_now();
+	if (!b->opts->progress || (!force && now - b->last_progress < 0.1))
+		return;
+	b->last_progress = now;
+	b->prog.phase = phase;
+	b->prog.files_done = atomic_load(&b->files_done);
+	b->prog.files_total = b->m ? b->m->n_files : 0;
+	b->prog.bytes_done = atomic_load(&b->bytes_done);
+	b->prog.bytes_total = b->m ? b->m->total_size : 0;
+	b->prog.rows = atomic_load(&b->rows);
+	b->prog.runs = b->sh.n_runs;
+	b->prog.elapsed_s = now - b->t0;
+	b->opts->progress(&b->prog, b->opts->progress_payload);
+}
+
+static bool user_cancelled(const struct build *b)
+{
+	return b->opts->cancel && *b->opts->cancel;
+}
+
+static int class_of(struct worker *w, const struct s3i_row *r, uint32_t *id)
+{
+	unsigned i;
+	for (i = 0; i < w->n_cache; i++) {
+		if (w->cache[i].cls_len == r->storage_class_len &&
+		    w->cache[i].tier_len == r->tier_len &&
+		    memcmp(w->cache[i].cls, r->storage_class, r->storage_class_len) == 0 &&
+		    memcmp(w->cache[i].tier, r->tier, r->tier_len) == 0) {
+			*id = w->cache[i].id;
+			return 0;
+		}
+	}
+	int rc = s3i_classes_id(&w->b->classes, id, r->storage_class, r->storage_class_len, r->tier,
+	                        r->tier_len, &w->err);
+	if (rc < 0)
+		return rc;
+	if (r->storage_class_len <= sizeof w->cache[0].cls && r->tier_len <= sizeof w->cache[0].tier) {
+		i = w->n_cache < CLASS_CACHE ? w->n_cache++ : (w->next_evict++ % CLASS_CACHE);
+		memcpy(w->cache[i].cls, r->storage_class, r->storage_class_len);
+		memcpy(w->cache[i].tier, r->tier, r->tier_len);
+		w->cache[i].cls_len = r->storage_class_len;
+		w->cache[i].tier_len = r->tier_len;
+		w->cache[i].id = *id;
+	}
+	return 0;
+}
+
+static int on_row(void *payload, const struct s3i_row *r)
+{
+	struct worker *w = payload;
+	uint32_t cls;
+	int rc = class_of(w, r, &cls);
+	if (rc < 0)
+		return rc;
+	w->rows++;
+	return s3i_agg_add(w->agg, r, cls, &w->err);
+}
+
+static int open_input(struct build *b, const struct s3i_manifest_file *f, struct s3i_input **in,
+                      s3inv_error *err)
+{
+	const char *md5 = b->opts->verify_md5 ? f->md5 : NULL;
+	if (s3i_is_s3_url(f->path))
+		return s3i_s3_open(in, b->s3, f->path, f->size ? f->size : UINT64_MAX, md5, err);
+	return s3i_local_open(in, f->path, md5, err);
+}
+
+static int scan_file(struct worker *w, size_t i)
+{
+	struct build *b = w->b;
+	const struct s3i_manifest_file *f = &b->m->files[i];
+	struct s3i_input *in = NULL;
+	uint64_t rows0 = w->rows;
+	int rc;
+
+	rc = open_input(b, f, &in, &w->err);
+	if (rc < 0)
+		return rc;
+	if (b->m->format == S3I_FMT_CSV)
+		rc = s3i_csv_read(in, &b->m->cols, on_row, w, &b->stop, &w->err);
+	else if (b->m->format == S3I_FMT_PARQUET)
+		rc = s3i_parquet_read(in, on_row, w, &b->stop, &w->err);
+	else
+		rc = s3i_err_set(&w->err, S3INV_EFORMAT, "%s: %s inventories are not supported",
+		                 b->m->path, b->m->format_name);
+	s3i_input_close(in);
+	atomic_fetch_add(&b->rows, w->rows - rows0);
+	atomic_fetch_add(&b->bytes_done, f->size);
+	atomic_fetch_add(&b->files_done, 1);
+	return rc;
+}
+
+static int scan_worker(unsigned id, void *payload)
+{
+	struct build *b = payload;
+	struct worker *w;
+	int rc = 0;
+
+	if (id == 0) {
+		/* the coordinating thread: progress and cancellation */
+		while (atomic_load(&b->active) > 0) {
+			if (user_cancelled(b))
+				b->stop = 1;
+			report(b, S3INV_PHASE_SCAN, false);
+			usleep(20000);
+		}
+		report(b, S3INV_PHASE_SCAN, true);
+		return 0;
+	}
+	w = &b->w[id - 1];
+	for (;;) {
+		uint64_t i = atomic_fetch_add(&b->next_file, 1);
+		if (i >= b->m->n_files || b->stop)
+			break;
+		rc = scan_file(w, (size_t)i);
+		if (rc < 0) {
+			int expected = 0;
+			if (rc != S3INV_ECANCELED &&
+			    atomic_compare_exchange_strong(&b->failed, &expected, rc))
+				atomic_store(&b->failed_worker, (int)id - 1);
+			b->stop = 1;
+			break;
+		}
+	}
+	atomic_fetch_sub(&b->active, 1);
+	return rc;
+}
+
+struct sink {
+	struct build *b;
+	struct s3i_writer *wr;
+	s3inv_error *err;
+	uint64_t objects, bytes;
+};
+
+static int on_prec(void *payload, const struct s3i_prec *p)
+{
+	struct sink *s = payload;
+	uint64_t n = s3i_writer_count(s->wr);
+	if (n == 0) {
+		s->objects = p->objects;
+		s->bytes = p->bytes;
+	}
+	if ((n & 0x3fff) == 0) {
+		if (user_cancelled(s->b))
+			s->b->stop = 1;
+		if (s->b->stop)
+			return s3i_err_set(s->err, S3INV_ECANCELED, "cancelled");
+		s->b->prog.prefixes = n;
+		report(s->b, S3INV_PHASE_WRITE, false);
+	}
+	return s3i_writer_add(s->wr, p, s->err);
+}
+
+static void dirname_of(char *dst, size_t cap, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dst, cap, ".");
+	else if (slash == path)
+		snprintf(dst, cap, "/");
+	else
+		snprintf(dst, cap, "%.*s", (int)(slash - path), path);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(**(char *const *const *)a, **(char *const *const *)b);
+}
+
+static int load_manifest(struct build *b, const char *source, s3inv_error *err)
+{
+	const s3inv_build_options *o = b->opts;
+	int rc;
+	report(b, S3INV_PHASE_MANIFEST, true);
+	if (s3i_is_s3_url(source)) {
+		TRY(s3i_s3_new(&b->s3, o, &b->budget, &b->stop, err));
+		TRY(s3i_manifest_load_s3(&b->m, b->s3, source, o->notice, o->progress_payload, err));
+	} else {
+		TRY(s3i_manifest_load_local(&b->m, source, o->notice, o->progress_payload, err));
+	}
+	if (b->m->format == S3I_FMT_ORC)
+		rc = s3i_err_set(err, S3INV_EFORMAT, "%s: ORC inventories are not supported yet",
+		                 b->m->path);
+out:
+	return rc;
+}
+
+static int write_index(struct build *b, const char *out_path, const char *tmp_dir,
+                       s3inv_build_summary *sum, s3inv_error *err)
+{
+	const s3inv_build_options *o = b->opts;
+	struct s3i_writer_meta meta;
+	struct s3i_writer *wr = NULL;
+	struct s3i_agg **aggs = NULL;
+	char **names = NULL, ***order = NULL, opts_txt[256];
+	uint32_t *map = NULL, i, nc = b->classes.n;
+	struct sink sk = {b, NULL, err, 0, 0};
+	int rc = 0;
+
+	names = s3i_calloc(nc + 1, sizeof *names);
+	order = s3i_calloc(nc + 1, sizeof *order);
+	map = s3i_calloc(nc + 1, sizeof *map);
+	aggs = s3i_calloc(b->nw, sizeof *aggs);
+	if (!names || !order || !map || !aggs) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nc; i++)
+		order[i] = &b->classes.names[i];
+	qsort(order, nc, sizeof *order, cmp_names);
+	for (i = 0; i < nc; i++) {
+		names[i] = *order[i];
+		map[order[i] - b->classes.names] = i;
+	}
+	snprintf(opts_txt, sizeof opts_txt, "threads=%u mem_budget=%llu max_depth=%d delimiter=%c verify_md5=%s",
+	         b->nw, (unsigned long long)b->budget.limit, o->max_depth, o->delimiter,
+	         o->verify_md5 ? "yes" : "no");
+	memset(&meta, 0, sizeof meta);
+	meta.source_bucket = b->m->source_bucket;
+	meta.dest_bucket = b->m->dest_bucket;
+	meta.manifest = b->m->path;
+	meta.file_format = b->m->format_name;
+	meta.creation_ms = b->m->creation_ms;
+	meta.rows = atomic_load(&b->rows);
+	meta.delim = o->delimiter;
+	meta.max_depth = o->max_depth;
+	meta.has_size = b->m->format != S3I_FMT_CSV || b->m->cols.size >= 0;
+	meta.has_versions = b->m->format != S3I_FMT_CSV ||
+	                    b->m->cols.is_latest >= 0 || b->m->cols.is_delete_marker >= 0;
+	meta.class_names = (const char *const *)names;
+	meta.n_classes = nc;
+	meta.class_map = map;
+	meta.class_map_len = nc;
+	meta.options = opts_txt;
+	meta.cancel = &b->stop;
+	TRY(s3i_writer_open(&wr, out_path, tmp_dir, &meta, &b->budget, err));
+	sk.wr = wr;
+	for (i = 0; i < b->nw; i++)
+		aggs[i] = b->w[i].agg;
+	report(b, S3INV_PHASE_MERGE, true);
+	TRY(s3i_agg_merge(aggs, b->nw, &b->sh, on_prec, &sk, err));
+	/* the tables are consumed: give their memory back before hashing */
+	for (i = 0; i < b->nw; i++) {
+		s3i_agg_free(b->w[i].agg);
+		b->w[i].agg = NULL;
+	}
+	b->prog.prefixes = s3i_writer_count(wr);
+	report(b, S3INV_PHASE_HASH, true);
+	TRY(s3i_writer_finish(wr, b->nw, &sum->index_bytes, err));
+	sum->prefixes = s3i_writer_count(wr);
+	sum->objects = sk.objects;
+	sum->bytes = sk.bytes;
+out:
+	s3i_writer_free(wr);
+	s3i_free(names);
+	s3i_free(order);
+	s3i_free(map);
+	s3i_free(aggs);
+	return rc;
+}
+
+int s3inv_build_run(s3inv_build_summary *summary, const char *source, const char *out_path,
+                    const s3inv_build_options *opts, s3inv_error *err)
+{
+	s3inv_build_options defaults = S3INV_BUILD_OPTIONS_INIT;
+	s3inv_build_summary local_sum;
+	struct build *b;
+	char tmp_dir[4096];
+	unsigned i;
+	int rc = 0;
+
+	if (!opts)
+		opts = &defaults;
+	if (!summary)
+		summary = &local_sum;
+	memset(summary, 0, sizeof *summary);
+	if (!source || !out_path || !*out_path)
+		return s3i_err_set(err, S3INV_EINVAL, "build: a source and an output path are required");
+	if (opts->delimiter == '\0')
+		return s3i_err_set(err, S3INV_EINVAL, "build: the delimiter cannot be NUL");
+	b = s3i_calloc(1, sizeof *b);
+	if (!b)
+		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	b->opts = opts;
+	b->t0 = s3i_now();
+	b->nw = opts->threads ? opts->threads : s3i_ncpu();
+	if (b->nw > 256)
+		b->nw = 256;
+	s3i_budget_init(&b->budget,
+	                opts->mem_budget ? opts->mem_budget
+	                                 : (s3i_physmem() ? s3i_physmem() / 4 : (1ULL << 30)),
+	                &b->stop);
+	s3i_classes_init(&b->classes);
+	s3i_agg_shared_init(&b->sh);
+	if (opts->tmp_dir && *opts->tmp_dir)
+		snprintf(tmp_dir, sizeof tmp_dir, "%s", opts->tmp_dir);
+	else
+		dirname_of(tmp_dir, sizeof tmp_dir, out_path);
+	if (access(tmp_dir, W_OK) != 0) {
+		rc = s3i_err_set(err, S3INV_EIO, "%s: temporary directory is not writable", tmp_dir);
+		goto out;
+	}
+	b->sh.budget = &b->budget;
+	b->sh.classes = &b->classes;
+	b->sh.tmp_dir = tmp_dir;
+	b->sh.delim = opts->delimiter;
+	b->sh.max_depth = opts->max_depth;
+	b->sh.cancel = &b->stop;
+
+	TRY(load_manifest(b, source, err));
+	snprintf(summary->manifest_path, sizeof summary->manifest_path, "%s", b->m->path);
+	if (b->nw > b->m->n_files && b->m->n_files > 0)
+		b->nw = (unsigned)b->m->n_files;
+	b->w = s3i_calloc(b->nw, sizeof *b->w);
+	if (!b->w) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < b->nw; i++) {
+		b->w[i].b = b;
+		TRY(s3i_agg_new(&b->w[i].agg, &b->sh, err));
+	}
+	atomic_store(&b->active, b->nw);
+	s3i_parallel(b->nw + 1, scan_worker, b);
+	if (atomic_load(&b->failed) < 0) {
+		rc = atomic_load(&b->failed);
+		if (err && err->code == 0)
+			*err = b->w[atomic_load(&b->failed_worker)].err;
+		s3i_err_set(err, rc, "build failed");
+		goto out;
+	}
+	if (user_cancelled(b)) {
+		rc = s3i_err_set(err, S3INV_ECANCELED, "cancelled");
+		goto out;
+	}
+	summary->rows = atomic_load(&b->rows);
+	TRY(write_index(b, out_path, tmp_dir, summary, err));
+	report(b, S3INV_PHASE_DONE, true);
+out:
+	if (rc < 0 && rc != S3INV_ECANCELED && user_cancelled(b) && err) {
+		/* Ctrl-C surfaces as whatever layer noticed it first: say so plainly */
+		s3i_err_clear(err);
+		rc = s3i_err_set(err, S3INV_ECANCELED, "cancelled");
+	}
+	summary->runs = b->sh.run_seq;
+	summary->merge_passes = b->sh.merge_passes;
+	if (b->w) {
+		for (i = 0; i < b->nw; i++)
+			s3i_agg_free(b->w[i].agg);
+		s3i_free(b->w);
+	}
+	s3i_agg_shared_cleanup(&b->sh);
+	s3i_classes_free(&b->classes);
+	s3i_manifest_free(b->m);
+	s3i_s3_free(b->s3);
+	summary->peak_reserved = atomic_load(&b->budget.peak);
+	summary->peak_rss = s3i_peak_rss();
+	summary->wall_s = s3i_now() - b->t0;
+	s3i_budget_destroy(&b->budget);
+	s3i_free(b);
+	return rc;
+}

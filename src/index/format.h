@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * format.h — the on-disk layout of an .s3i index, shared by the writer and
+ * the reader. The specification, with rationale, is docs/index-format.md.
+ *
+ * Little-endian throughout. A 64-byte header, a table of sections (32 bytes
+ * each), then the sections, each 64-byte aligned, each with an XXH3-64
+ * checksum. Per-prefix columns are fixed width (0, 1, 2, 4 or 8 bytes,
+ * recorded in the section's `width`): 0 means every value is zero and
+ * nothing is stored. Prefixes are in byte order = preorder of the tree.
+ */
+#ifndef S3I_FORMAT_H
+#define S3I_FORMAT_H
+
+#include <stdint.h>
+
+#define S3I_MAGIC "S3INVIDX"
+#define S3I_FORMAT_VERSION 1
+#define S3I_HEADER_SIZE 64
+#define S3I_SECTION_ENTRY 32
+#define S3I_ALIGN 64
+#define S3I_STR_BLOCK 16       /* prefixes per front-coded block */
+#define S3I_MAX_PREFIX 65536   /* longest prefix stored (bytes) */
+
+/* header: magic[8] version u32 header_size u32 n_sections u32 flags u32
+ *         n_prefixes u64 file_size u64 table_checksum u64 reserved[16]
+ * section entry: id u32 width u32 offset u64 length u64 checksum u64 */
+
+enum s3i_section_id {
+	S3I_SEC_META = 1,        /* JSON: metadata and the class names */
+	S3I_SEC_OBJECTS = 10,
+	S3I_SEC_BYTES = 11,
+	S3I_SEC_NC_OBJECTS = 12,
+	S3I_SEC_NC_BYTES = 13,
+	S3I_SEC_DMARKERS = 14,
+	S3I_SEC_DEPTH = 15,
+	S3I_SEC_SUBTREE = 16,    /* subtree end (first position after the subtree) */
+	S3I_SEC_MAXDEPTH = 17,   /* deepest depth in the subtree */
+	S3I_SEC_CLASS_OFF = 18,  /* n+1 entries: class entries of prefix i are [off[i], off[i+1]) */
+	S3I_SEC_CLASS_ID = 19,
+	S3I_SEC_CLASS_OBJ = 20,
+	S3I_SEC_CLASS_BYTES = 21,
+	S3I_SEC_STR_BLOCKS = 30, /* ceil(n/16) offsets into STR_DATA */
+	S3I_SEC_STR_DATA = 31,   /* front-coded: first = varint len + bytes; then varint shared, varint len, bytes */
+	S3I_SEC_MPHF = 40,       /* serialized s3i_mphf */
+	S3I_SEC_SLOTS = 41       /* per MPHF slot: fp u16 then position (width-2 bytes) */
+};
+
+#define S3I_NUM_COLUMNS 12 /* OBJECTS .. CLASS_BYTES */
+
+static inline uint16_t s3i_fingerprint(uint64_t lo, uint64_t hi)
+{
+	return (uint16_t)(((lo ^ (hi >> 17)) * 0x9E3779B97F4A7C15ULL) >> 48);
+}
+
+static inline uint64_t s3i_get_le(const unsigned char *p, unsigned w)
+{
+	switch (w) {
+	case 1: return p[0];
+	case 2: return (uint64_t)p[0] | (uint64_t)p[1] << 8;
+	case 4: return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+	case 8: {
+		uint64_t v = 0;
+		for (int i = 7; i >= 0; i--)
+			v = v << 8 | p[i];
+		return v;
+	}
+	default: return 0;
+	}
+}
+
+static inline void s3i_put_le(unsigned char *p, uint64_t v, unsigned w)
+{
+	for (unsigned i = 0; i < w; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline unsigned s3i_width_for(uint64_t max)
+{
+	return max == 0 ? 0 : max <= 0xff ? 1 : max <= 0xffff ? 2 : max <= 0xffffffffULL ? 4 : 8;
+}
+
+#endif

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reader.c — an open index: mmap, validation, accessors and exact lookup
+ * (the public s3inv_index_* API; layout in docs/index-format.md).
+ *
+ * Open validates the header checksum, every section's bounds, widths and
+ * exact lengths, the metadata and the MPHF header; with S3INV_OPEN_VERIFY
+ * it also checks every section's checksum. After that, every accessor
+ * reads within its section for any pos < n; the few values that point
+ * elsewhere (class offsets, string block offsets, varints, slot positions,
+ * subtree ends) are checked where they are used, so a damaged file gives
+ * an error or a miss, never a crash. An open index is immutable and may be
+ * shared by any number of threads.
+ */
+#include "index/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "index/format.h"
+#include "util/alloc.h"
+#include "util/err.h"
+
+#define MPHF_SEED 0x5333494e56ULL
+
+static const struct {
+	uint32_t id;
+	const char *name;
+	int kind; /* 0 blob, 1 column of n, 2 column of n+1, 3 column of entries, 4 blocks, 5 slots */
+} sec_desc[] = {
+	{S3I_SEC_META, "meta", 0},           {S3I_SEC_OBJECTS, "objects", 1},
+	{S3I_SEC_BYTES, "bytes", 1},         {S3I_SEC_NC_OBJECTS, "nc_objects", 1},
+	{S3I_SEC_NC_BYTES, "nc_bytes", 1},   {S3I_SEC_DMARKERS, "delete_markers", 1},
+	{S3I_SEC_DEPTH, "depth", 1},         {S3I_SEC_SUBTREE, "subtree", 1},
+	{S3I_SEC_MAXDEPTH, "maxdepth", 1},   {S3I_SEC_CLASS_OFF, "class_off", 2},
+	{S3I_SEC_CLASS_ID, "class_id", 3},   {S3I_SEC_CLASS_OBJ, "class_objects", 3},
+	{S3I_SEC_CLASS_BYTES, "class_bytes", 3}, {S3I_SEC_STR_BLOCKS, "string_blocks", 4},
+	{S3I_SEC_STR_DATA, "strings", 0},    {S3I_SEC_MPHF, "mphf", 0},
+	{S3I_SEC_SLOTS, "slots", 5},
+};
+#define NDESC (sizeof sec_desc / sizeof sec_desc[0])
+
+const char *s3i_section_name(uint32_t id)
+{
+	for (size_t i = 0; i < NDESC; i++)
+		if (sec_desc[i].id == id)
+			return sec_desc[i].name;
+	return "unknown";
+}
+
+static inline uint64_t colget(const struct s3i_col *c, uint64_t i)
+{
+	return c->w ? s3i_get_le(c->p + i * c->w, c->w) : 0;
+}
+
+static struct s3i_col *col_for(struct s3inv_index *x, uint32_t id)
+{
+	switch (id) {
+	case S3I_SEC_OBJECTS: return &x->obj;
+	case S3I_SEC_BYTES: return &x->bytes;
+	case S3I_SEC_NC_OBJECTS: return &x->ncobj;
+	case S3I_SEC_NC_BYTES: return &x->ncbytes;
+	case S3I_SEC_DMARKERS: return &x->dm;
+	case S3I_SEC_DEPTH: return &x->depth;
+	case S3I_SEC_SUBTREE: return &x->sub;
+	case S3I_SEC_MAXDEPTH: return &x->maxd;
+	case S3I_SEC_CLASS_OFF: return &x->clsoff;
+	case S3I_SEC_CLASS_ID: return &x->clsid;
+	case S3I_SEC_CLASS_OBJ: return &x->clsobj;
+	case S3I_SEC_CLASS_BYTES: return &x->clsbytes;
+	case S3I_SEC_STR_BLOCKS: return &x->strblk;
+	default: return NULL;
+	}
+}
+
+static int parse_meta(struct s3inv_index *x, const char *p, size_t len, s3inv_error *err)
+{
+	json_error_t je;
+	json_t *m = json_loadb(p, len, 0, &je), *cls;
+	size_t i;
+	if (!m || !json_is_object(m)) {
+		json_decref(m);
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'meta': not valid JSON", x->path);
+	}
+	x->meta = m;
+#define S(k) (json_string_value(json_object_get(m, k)) ? json_string_value(json_object_get(m, k)) : "")
+	x->info.source_bucket = S("source_bucket");
+	x->info.dest_bucket = S("dest_bucket");
+	x->info.manifest = S("manifest");
+	x->info.file_format = S("file_format");
+	x->info.tool_version = S("tool");
+	x->info.built_at = S("built_at");
+	x->info.mphf = S("mphf");
+	x->info.delimiter = S("delimiter")[0] ? S("delimiter")[0] : '/';
+#undef S
+	x->info.creation_ms = (int64_t)json_integer_value(json_object_get(m, "creation_ms"));
+	x->info.rows = (uint64_t)json_integer_value(json_object_get(m, "rows"));
+	x->info.max_depth = json_is_integer(json_object_get(m, "max_depth"))
+	                        ? (int)json_integer_value(json_object_get(m, "max_depth"))
+	                        : -1;
+	x->info.has_size = json_is_true(json_object_get(m, "has_size"));
+	x->info.has_versions = json_is_true(json_object_get(m, "has_versions"));
+	cls = json_object_get(m, "classes");
+	if (!json_is_array(cls) || json_array_size(cls) > 65536)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'meta': no class table", x->path);
+	x->n_classes = (uint32_t)json_array_size(cls);
+	x->class_names = s3i_calloc(x->n_classes + 1, sizeof *x->class_names);
+	if (!x->class_names)
+		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	for (i = 0; i < x->n_classes; i++) {
+		const char *s = json_string_value(json_array_get(cls, i));
+		if (!s)
+			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'meta': bad class name", x->path);
+		x->class_names[i] = s;
+	}
+	x->info.n_classes = x->n_classes;
+	return 0;
+}
+
+static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
+{
+	const unsigned char *h = x->map;
+	uint64_t nsec, table_end, n_entries, i;
+	unsigned char head[S3I_HEADER_SIZE + 64 * S3I_SECTION_ENTRY];
+	const unsigned char *meta = NULL, *mphf = NULL;
+	uint64_t meta_len = 0, mphf_len = 0;
+	bool seen[NDESC] = {false};
+	int rc;
+
+	if (x->size < S3I_HEADER_SIZE || memcmp(h, S3I_MAGIC, 8) != 0)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: not an s3inv index (bad magic)", x->path);
+	if (s3i_get_le(h + 8, 4) != S3I_FORMAT_VERSION)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: unsupported index format version %u",
+		                   x->path, (unsigned)s3i_get_le(h + 8, 4));
+	nsec = s3i_get_le(h + 16, 4);
+	if (s3i_get_le(h + 12, 4) != S3I_HEADER_SIZE || nsec == 0 || nsec > 64)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: header: bad section count", x->path);
+	table_end = S3I_HEADER_SIZE + nsec * S3I_SECTION_ENTRY;
+	if (table_end > x->size)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: truncated (section table cut off)", x->path);
+	if (s3i_get_le(h + 32, 8) != x->size)
+		return s3i_err_set(err, S3INV_ECORRUPT,
+		                   "%s: truncated or extended: header says %llu bytes, file has %llu",
+		                   x->path, (unsigned long long)s3i_get_le(h + 32, 8),
+		                   (unsigned long long)x->size);
+	memcpy(head, h, (size_t)table_end);
+	memset(head + 40, 0, 8);
+	if (XXH3_64bits(head, (size_t)table_end) != s3i_get_le(h + 40, 8))
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: header: checksum mismatch", x->path);
+	x->n = s3i_get_le(h + 24, 8);
+	if (x->n == 0 || x->n > 0xffffffffULL)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: header: bad prefix count", x->path);
+
+	/* first pass: bounds, widths, checksums */
+	for (i = 0; i < nsec; i++) {
+		const unsigned char *e = h + S3I_HEADER_SIZE + i * S3I_SECTION_ENTRY;
+		uint32_t id = (uint32_t)s3i_get_le(e, 4), w = (uint32_t)s3i_get_le(e + 4, 4);
+		uint64_t off = s3i_get_le(e + 8, 8), len = s3i_get_le(e + 16, 8);
+		size_t d;
+		for (d = 0; d < NDESC && sec_desc[d].id != id; d++)
+			;
+		if (d == NDESC)
+			continue; /* unknown sections are skipped (forward compatibility) */
+		if (seen[d])
+			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s' appears twice", x->path, sec_desc[d].name);
+		seen[d] = true;
+		if (off < table_end || off > x->size || len > x->size - off || off % 8 != 0)
+			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s': out of bounds",
+			                   x->path, sec_desc[d].name);
+		if ((flags & S3INV_OPEN_VERIFY) || id == S3I_SEC_META) {
+			if (XXH3_64bits(x->map + off, (size_t)len) != s3i_get_le(e + 24, 8))
+				return s3i_err_set(err, S3INV_ECHECKSUM, "%s: section '%s': checksum mismatch",
+				                   x->path, sec_desc[d].name);
+		}
+		if (sec_desc[d].kind == 5) {
+			if (w < 3 || (w - 2 != 1 && w - 2 != 2 && w - 2 != 4 && w - 2 != 8) ||
+			    len != x->n * w)
+				return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'slots': bad size", x->path);
+			x->slots = x->map + off;
+			x->slot_w = w;
+		} else if (sec_desc[d].kind != 0) {
+			struct s3i_col *c = col_for(x, id);
+			if (w != 0 && w != 1 && w != 2 && w != 4 && w != 8)
+				return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s': bad width %u",
+				                   x->path, sec_desc[d].name, w);
+			c->p = x->map + off;
+			c->w = w;
+			c->len = len;
+		} else if (id == S3I_SEC_META) {
+			meta = x->map + off;
+			meta_len = len;
+		} else if (id == S3I_SEC_STR_DATA) {
+			x->str = x->map + off;
+			x->str_len = len;
+		} else if (id == S3I_SEC_MPHF) {
+			mphf = x->map + off;
+			mphf_len = len;
+		}
+	}
+	for (i = 0; i < NDESC; i++)
+		if (!seen[i])
+			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s' is missing", x->path,
+			                   sec_desc[i].name);
+	/* exact column lengths */
+	x->clsoff.n = x->n + 1;
+	if (x->clsoff.w == 0 || x->clsoff.len != x->clsoff.n * x->clsoff.w)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'class_off': bad size", x->path);
+	n_entries = colget(&x->clsoff, x->n);
+	x->n_entries = n_entries;
+	x->strblk.n = (x->n + S3I_STR_BLOCK - 1) / S3I_STR_BLOCK;
+	for (i = 0; i < NDESC; i++) {
+		struct s3i_col *c = col_for(x, sec_desc[i].id);
+		if (!c || sec_desc[i].kind == 2 || sec_desc[i].kind == 4)
+			continue;
+		c->n = sec_desc[i].kind == 1 ? x->n : n_entries;
+		if (c->len != c->n * c->w || (c->w == 0 && c->len != 0))
+			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s': bad size", x->path,
+			                   sec_desc[i].name);
+	}
+	if (x->strblk.w == 0 || x->strblk.len != x->strblk.n * x->strblk.w)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'string_blocks': bad size", x->path);
+	if (x->sub.w == 0)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'subtree': bad width", x->path);
+	TRY(parse_meta(x, (const char *)meta, (size_t)meta_len, err));
+	if ((rc = s3i_mphf_open(&x->mphf, mphf, (size_t)mphf_len, err)) < 0) {
+		s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'mphf': damaged", x->path);
+		goto out;
+	}
+	if (x->mphf.n != x->n)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'mphf': wrong key count", x->path);
+	x->info.prefixes = x->n;
+	x->info.file_bytes = x->size;
+	x->info.format_version = S3I_FORMAT_VERSION;
+out:
+	return rc;
+}
+
+int s3inv_index_open(s3inv_index **out, const char *path, unsigned flags, s3inv_error *err)
+{
+	struct s3inv_index *x;
+	struct stat st;
+	int rc = 0;
+
+	*out = NULL;
+	x = s3i_calloc(1, sizeof *x);
+	if (!x)
+		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	x->fd = -1;
+	x->map = MAP_FAILED;
+	x->path = s3i_strdup(path);
+	if (!x->path) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		goto out;
+	}
+	x->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (x->fd < 0) {
+		rc = s3i_err_sys(err, errno == ENOENT ? S3INV_ENOTFOUND : S3INV_EIO, errno, "%s", path);
+		goto out;
+	}
+	if (fstat(x->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = s3i_err_set(err, S3INV_EIO, "%s: not a regular file", path);
+		goto out;
+	}
+	x->size = (size_t)st.st_size;
+	if (x->size < S3I_HEADER_SIZE) {
+		rc = s3i_err_set(err, S3INV_ECORRUPT, "%s: not an s3inv index (too short: %zu bytes)",
+		                 path, x->size);
+		goto out;
+	}
+	x->map = mmap(NULL, x->size, PROT_READ, MAP_SHARED, x->fd, 0);
+	if (x->map == MAP_FAILED) {
+		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: mmap failed", path);
+		goto out;
+	}
+	TRY(validate(x, flags, err));
+out:
+	if (rc < 0) {
+		s3inv_index_close(x);
+		return rc;
+	}
+	*out = x;
+	return 0;
+}
+
+void s3inv_index_close(s3inv_index *x)
+{
+	if (!x)
+		return;
+	if (x->map != MAP_FAILED && x->map)
+		munmap(x->map, x->size);
+	if (x->fd >= 0)
+		close(x->fd);
+	json_decref(x->meta);
+	s3i_free(x->class_names);
+	s3i_free(x->path);
+	s3i_free(x);
+}
+
+void s3inv_index_info_get(const s3inv_index *x, s3inv_index_info *out)
+{
+	*out = x->info;
+}
+
+/* ---------------------------------------------------------------- strings */
+
+static int rd_varint(const struct s3inv_index *x, uint64_t *off, uint64_t *v)
+{
+	unsigned shift = 0;
+	*v = 0;
+	for (;;) {
+		unsigned char b;
+		if (*off >= x->str_len || shift > 63)
+			return S3INV_ECORRUPT;
+		b = x->str[(*off)++];
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+		shift += 7;
+	}
+}
+
+/* Decode the prefix at POS into BUF (S3I_MAX_PREFIX bytes); *len = its length. */
+int s3i_index_decode(const struct s3inv_index *x, uint64_t pos, unsigned char *buf, size_t *len)
+{
+	uint64_t b = pos / S3I_STR_BLOCK, off, i, cur = 0;
+	if (pos >= x->n)
+		return S3INV_EINVAL;
+	off = colget(&x->strblk, b);
+	for (i = b * S3I_STR_BLOCK; i <= pos; i++) {
+		uint64_t shared = 0, n;
+		if (i != b * S3I_STR_BLOCK && rd_varint(x, &off, &shared) < 0)
+			return S3INV_ECORRUPT;
+		if (rd_varint(x, &off, &n) < 0)
+			return S3INV_ECORRUPT;
+		if (shared > cur || n > S3I_MAX_PREFIX - shared || n > x->str_len - off)
+			return S3INV_ECORRUPT;
+		memcpy(buf + shared, x->str + off, (size_t)n);
+		off += n;
+		cur = shared + n;
+	}
+	*len = (size_t)cur;
+	return 0;
+}
+
+long s3inv_index_prefix(const s3inv_index *x, uint64_t pos, char *buf, size_t cap)
+{
+	unsigned char *tmp = s3i_malloc(S3I_MAX_PREFIX);
+	size_t len = 0;
+	int rc;
+	if (!tmp)
+		return S3INV_ENOMEM;
+	rc = s3i_index_decode(x, pos, tmp, &len);
+	if (rc < 0) {
+		s3i_free(tmp);
+		return rc;
+	}
+	if (cap > 0) {
+		size_t k = len < cap - 1 ? len : cap - 1;
+		memcpy(buf, tmp, k);
+		buf[k] = '\0';
+	}
+	s3i_free(tmp);
+	return (long)len;
+}
+
+/* ---------------------------------------------------------------- lookup */
+
+/* Compare the stored prefix at POS with KEY without a full decode when the
+ * block's entries let us bail out early. @return 1 equal, 0 different. */
+static int prefix_equals(const struct s3inv_index *x, uint64_t pos, const char *key, size_t len)
+{
+	unsigned char buf[S3I_MAX_PREFIX];
+	size_t n = 0;
+	if (s3i_index_decode(x, pos, buf, &n) < 0)
+		return 0;
+	return n == len && memcmp(buf, key, len) == 0;
+}
+
+static int probe(const struct s3inv_index *x, struct s3i_hash128 h, const char *key, size_t len,
+                 uint64_t *pos)
+{
+	uint64_t slot = s3i_mphf_slot(&x->mphf, h), p;
+	const unsigned char *rec;
+	if (slot >= x->n)
+		return S3INV_ENOTFOUND;
+	rec = x->slots + slot * x->slot_w;
+	if (s3i_get_le(rec, 2) != s3i_fingerprint(h.lo, h.hi))
+		return S3INV_ENOTFOUND;
+	p = s3i_get_le(rec + 2, x->slot_w - 2);
+	if (p >= x->n || !prefix_equals(x, p, key, len))
+		return S3INV_ENOTFOUND;
+	*pos = p;
+	return 0;
+}
+
+int s3inv_index_lookup(const s3inv_index *x, const char *prefix, size_t len, uint64_t *pos)
+{
+	if (len >= S3I_MAX_PREFIX)
+		return S3INV_ENOTFOUND;
+	return probe(x, s3i_mphf_hash(MPHF_SEED, prefix, len), prefix, len, pos);
+}
+
+size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixes,
+                                const size_t *lens, size_t n, uint64_t *pos)
+{
+	enum { AHEAD = 16 };
+	struct s3i_hash128 hs[AHEAD];
+	size_t i, found = 0;
+	for (i = 0; i < n && i < AHEAD; i++) {
+		hs[i] = s3i_mphf_hash(MPHF_SEED, prefixes[i], lens[i]);
+		s3i_mphf_prefetch(&x->mphf, hs[i]);
+	}
+	for (i = 0; i < n; i++) {
+		struct s3i_hash128 h = hs[i % AHEAD];
+		if (i + AHEAD < n) {
+			hs[i % AHEAD] = s3i_mphf_hash(MPHF_SEED, prefixes[i + AHEAD], lens[i + AHEAD]);
+			s3i_mphf_prefetch(&x->mphf, hs[i % AHEAD]);
+		}
+		if (lens[i] < S3I_MAX_PREFIX && probe(x, h, prefixes[i], lens[i], &pos[i]) == 0)
+			found++;
+		else
+			pos[i] = UINT64_MAX;
+	}
+	return found;
+}
+
+/* ---------------------------------------------------------------- stats */
+
+int s3inv_index_stats(const s3inv_index *x, uint64_t pos, s3inv_stats *out)
+{
+	uint64_t a, b;
+	if (pos >= x->n)
+		return S3INV_EINVAL;
+	memset(out, 0, sizeof *out);
+	out->pos = pos;
+	out->depth = (uint32_t)colget(&x->depth, pos);
+	out->max_depth = (uint32_t)colget(&x->maxd, pos);
+	out->subtree_end = colget(&x->sub, pos);
+	out->objects = colget(&x->obj, pos);
+	out->bytes = colget(&x->bytes, pos);
+	out->nc_objects = colget(&x->ncobj, pos);
+	out->nc_bytes = colget(&x->ncbytes, pos);
+	out->delete_markers = colget(&x->dm, pos);
+	a = colget(&x->clsoff, pos);
+	b = colget(&x->clsoff, pos + 1);
+	if (out->subtree_end <= pos || out->subtree_end > x->n || a > b || b > x->n_entries)
+		return S3INV_ECORRUPT;
+	out->n_classes = (uint32_t)(b - a);
+	return 0;
+}
+
+int s3inv_index_class_stats(const s3inv_index *x, uint64_t pos, s3inv_class_stats *out,
+                            size_t cap)
+{
+	uint64_t a, b, i;
+	if (pos >= x->n)
+		return S3INV_EINVAL;
+	a = colget(&x->clsoff, pos);
+	b = colget(&x->clsoff, pos + 1);
+	if (a > b || b > x->n_entries)
+		return S3INV_ECORRUPT;
+	for (i = a; i < b && i - a < cap; i++) {
+		uint32_t id = (uint32_t)colget(&x->clsid, i);
+		if (id >= x->n_classes)
+			return S3INV_ECORRUPT;
+		out[i - a].class_id = id;
+		out[i - a].name = x->class_names[id];
+		out[i - a].objects = colget(&x->clsobj, i);
+		out[i - a].bytes = colget(&x->clsbytes, i);
+	}
+	return (int)(b - a);
+}
+
+const char *s3inv_index_class_name(const s3inv_index *x, uint32_t id)
+{
+	return id < x->n_classes ? x->class_names[id] : NULL;
+}
+
+int s3inv_index_first_child(const s3inv_index *x, uint64_t pos, uint64_t *child)
+{
+	uint64_t end;
+	if (pos >= x->n)
+		return S3INV_EINVAL;
+	end = colget(&x->sub, pos);
+	if (pos + 1 < end && end <= x->n) {
+		*child = pos + 1;
+		return 0;
+	}
+	return S3INV_ITEROVER;
+}
+
+int s3inv_index_next_sibling(const s3inv_index *x, uint64_t pos, uint64_t *next)
+{
+	uint64_t end;
+	if (pos >= x->n)
+		return S3INV_EINVAL;
+	end = colget(&x->sub, pos);
+	if (end > pos && end < x->n && colget(&x->depth, end) == colget(&x->depth, pos)) {
+		*next = end;
+		return 0;
+	}
+	return S3INV_ITEROVER;
+}
+
+uint64_t s3i_index_col(const struct s3i_col *c, uint64_t i)
+{
+	return colget(c, i);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reader.h — internals of an open index, shared by reader.c, verify.c and
+ * the query layer (which reads columns directly for scans).
+ */
+#ifndef S3I_READER_H
+#define S3I_READER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index/mphf.h"
+#include "s3inv.h"
+
+struct s3i_col {
+	const unsigned char *p;
+	unsigned w;
+	uint64_t n, len;
+};
+
+struct s3inv_index {
+	char *path;
+	int fd;
+	unsigned char *map;
+	size_t size;
+	uint64_t n, n_entries;
+	struct s3i_col obj, bytes, ncobj, ncbytes, dm, depth, sub, maxd, clsoff, clsid, clsobj,
+	    clsbytes, strblk;
+	const unsigned char *str;
+	uint64_t str_len;
+	struct s3i_mphf mphf;
+	const unsigned char *slots;
+	unsigned slot_w;
+	json_t *meta;
+	const char **class_names;
+	uint32_t n_classes;
+	s3inv_index_info info;
+};
+
+/** Value I of column C (0 for a zero-width column). I must be < C->n. */
+uint64_t s3i_index_col(const struct s3i_col *c, uint64_t i);
+
+/** Decode the prefix at POS into BUF (S3I_MAX_PREFIX bytes).
+ *  @return 0, S3INV_EINVAL (pos out of range) or S3INV_ECORRUPT. */
+int s3i_index_decode(const struct s3inv_index *x, uint64_t pos, unsigned char *buf, size_t *len);
+
+const char *s3i_section_name(uint32_t id);
+
+#endif

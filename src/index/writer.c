@@ -1,0 +1,836 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * writer.c — the index writer (see writer.h and docs/index-format.md).
+ *
+ * Invariants while streaming: `stack` holds the ancestors of the previous
+ * prefix (root at the bottom), each with its position, depth and deepest
+ * depth seen below; their strings are prefixes of `prev`. Popping a node
+ * (when the next prefix is not in its subtree) fixes its subtree end: those
+ * (pos, end, maxdepth) triples arrive in postorder and are spooled, then
+ * scattered into their columns at finish. Counter widths come from the root,
+ * the first prefix, whose counters bound every other one.
+ */
+#include "index/writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "index/format.h"
+#include "index/mphf.h"
+#include "index/spool.h"
+#include "util/alloc.h"
+#include "util/budget.h"
+#include "util/err.h"
+
+#define MPHF_SEED 0x5333494e56ULL /* "S3INV" */
+
+enum col {
+	C_OBJ,
+	C_BYTES,
+	C_NCOBJ,
+	C_NCBYTES,
+	C_DM,
+	C_DEPTH,     /* u16 in the spool */
+	C_CLSCOUNT,  /* u16 count per prefix in the spool; offsets at finish */
+	C_CLSID,     /* u16 in the spool */
+	C_CLSOBJ,
+	C_CLSBYTES,
+	C_STRBLK,    /* u64 in the spool */
+	C_STRDATA,
+	C_PAIRS,     /* postorder (pos u64, end u64, maxdepth u32) */
+	C_COUNT
+};
+
+struct frame {
+	uint64_t pos;
+	uint32_t depth, maxd;
+	size_t len;
+};
+
+struct s3i_writer {
+	char *path, *tmp_path;
+	const char *tmp_dir;
+	struct s3i_writer_meta meta;
+	struct s3i_budget *budget;
+	int out_fd;
+	bool finished;
+	struct s3i_spool sp[C_COUNT];
+	unsigned wid[C_COUNT]; /* spool width of each counter column */
+	uint64_t n, n_entries;
+	uint32_t max_depth_seen;
+	struct frame *stack;
+	size_t depth_cap, sp_top;
+	unsigned char *prev;
+	size_t prev_len;
+};
+
+static const char *col_name[C_COUNT] = {"objects", "bytes", "noncurrent objects",
+    "noncurrent bytes", "delete markers", "depth", "class counts", "class ids",
+    "class objects", "class bytes", "string blocks", "strings", "subtree"};
+
+static int put(struct s3i_writer *w, enum col c, uint64_t v, unsigned width, s3inv_error *err)
+{
+	unsigned char b[8];
+	if (width < 8 && (v >> (8 * width)) != 0)
+		return s3i_err_set(err, S3INV_EINVAL,
+		                   "index writer: %s of a prefix exceed the root's", col_name[c]);
+	if (width == 0)
+		return 0;
+	s3i_put_le(b, v, width);
+	return s3i_spool_write(&w->sp[c], b, width, err);
+}
+
+static int put_varint(struct s3i_writer *w, uint64_t v, s3inv_error *err)
+{
+	unsigned char b[10];
+	size_t k = 0;
+	while (v >= 0x80) {
+		b[k++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	b[k++] = (unsigned char)v;
+	return s3i_spool_write(&w->sp[C_STRDATA], b, k, err);
+}
+
+int s3i_writer_open(struct s3i_writer **out, const char *path, const char *tmp_dir,
+                    const struct s3i_writer_meta *meta, struct s3i_budget *budget,
+                    s3inv_error *err)
+{
+	struct s3i_writer *w;
+	int rc = 0, i;
+	size_t plen = strlen(path);
+
+	*out = NULL;
+	w = s3i_calloc(1, sizeof *w);
+	if (!w)
+		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	w->out_fd = -1;
+	for (i = 0; i < C_COUNT; i++)
+		w->sp[i].fd = -1;
+	w->meta = *meta;
+	w->budget = budget;
+	w->tmp_dir = tmp_dir;
+	w->path = s3i_strdup(path);
+	w->tmp_path = s3i_malloc(plen + 16);
+	w->prev = s3i_malloc(S3I_MAX_PREFIX);
+	w->depth_cap = 64;
+	w->stack = s3i_malloc(w->depth_cap * sizeof *w->stack);
+	if (!w->path || !w->tmp_path || !w->prev || !w->stack) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the output's temporary name is created now, so an unwritable
+	 * destination fails before any data is read */
+	memcpy(w->tmp_path, path, plen);
+	memcpy(w->tmp_path + plen, ".tmp-XXXXXX", 12);
+	w->out_fd = mkstemp(w->tmp_path);
+	if (w->out_fd < 0) {
+		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: cannot create the index", path);
+		w->tmp_path[0] = '\0';
+		goto out;
+	}
+	fchmod(w->out_fd, 0644);
+	for (i = 0; i < C_COUNT; i++)
+		TRY(s3i_spool_open(&w->sp[i], tmp_dir, col_name[i], err));
+out:
+	if (rc < 0) {
+		s3i_writer_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+uint64_t s3i_writer_count(const struct s3i_writer *w)
+{
+	return w->n;
+}
+
+static int pop(struct s3i_writer *w, s3inv_error *err)
+{
+	struct frame *f = &w->stack[--w->sp_top];
+	unsigned char rec[20];
+	s3i_put_le(rec, f->pos, 8);
+	s3i_put_le(rec + 8, w->n, 8);
+	s3i_put_le(rec + 16, f->maxd, 4);
+	if (w->sp_top > 0 && w->stack[w->sp_top - 1].maxd < f->maxd)
+		w->stack[w->sp_top - 1].maxd = f->maxd;
+	return s3i_spool_write(&w->sp[C_PAIRS], rec, sizeof rec, err);
+}
+
+static int cmp_cstat_final(const void *a, const void *b)
+{
+	uint32_t x = ((const struct s3i_cstat *)a)->cls, y = ((const struct s3i_cstat *)b)->cls;
+	return x < y ? -1 : x > y;
+}
+
+static int add_classes(struct s3i_writer *w, const struct s3i_prec *p, s3inv_error *err)
+{
+	struct s3i_cstat local[64], *cs = local;
+	uint32_t i, k = 0;
+	int rc = 0;
+	if (p->n_classes > 64) {
+		cs = s3i_malloc(p->n_classes * sizeof *cs);
+		if (!cs)
+			return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < p->n_classes; i++) {
+		if (p->classes[i].objects == 0 && p->classes[i].bytes == 0)
+			continue;
+		cs[k] = p->classes[i];
+		if (cs[k].cls >= w->meta.class_map_len) {
+			rc = s3i_err_set(err, S3INV_EINVAL, "index writer: unknown class id %u",
+			                 (unsigned)cs[k].cls);
+			goto out;
+		}
+		cs[k].cls = w->meta.class_map[cs[k].cls];
+		k++;
+	}
+	qsort(cs, k, sizeof *cs, cmp_cstat_final);
+	TRY(put(w, C_CLSCOUNT, k, 2, err));
+	for (i = 0; i < k; i++) {
+		TRY(put(w, C_CLSID, cs[i].cls, 2, err));
+		TRY(put(w, C_CLSOBJ, cs[i].objects, w->wid[C_CLSOBJ], err));
+		TRY(put(w, C_CLSBYTES, cs[i].bytes, w->wid[C_CLSBYTES], err));
+	}
+	w->n_entries += k;
+out:
+	if (cs != local)
+		s3i_free(cs);
+	return rc;
+}
+
+static int add_string(struct s3i_writer *w, const struct s3i_prec *p, s3inv_error *err)
+{
+	int rc = 0;
+	if (w->n % S3I_STR_BLOCK == 0) {
+		TRY(put(w, C_STRBLK, w->sp[C_STRDATA].size, 8, err));
+		TRY(put_varint(w, p->len, err));
+		TRY(s3i_spool_write(&w->sp[C_STRDATA], p->prefix, p->len, err));
+	} else {
+		size_t s = 0, m = p->len < w->prev_len ? p->len : w->prev_len;
+		while (s < m && p->prefix[s] == (char)w->prev[s])
+			s++;
+		TRY(put_varint(w, s, err));
+		TRY(put_varint(w, p->len - s, err));
+		TRY(s3i_spool_write(&w->sp[C_STRDATA], p->prefix + s, p->len - s, err));
+	}
+out:
+	return rc;
+}
+
+int s3i_writer_add(struct s3i_writer *w, const struct s3i_prec *p, s3inv_error *err)
+{
+	uint32_t depth = 0;
+	size_t i;
+	int rc = 0, c;
+
+	if (p->len >= S3I_MAX_PREFIX)
+		return s3i_err_set(err, S3INV_EFORMAT, "prefix longer than %d bytes: %.40s...",
+		                   S3I_MAX_PREFIX - 1, p->prefix);
+	if (w->n == 0) {
+		if (p->len != 0)
+			return s3i_err_set(err, S3INV_EINVAL,
+			                   "index writer: the stream does not start at the root");
+		w->wid[C_OBJ] = s3i_width_for(p->objects);
+		w->wid[C_BYTES] = s3i_width_for(p->bytes);
+		w->wid[C_NCOBJ] = s3i_width_for(p->nc_objects);
+		w->wid[C_NCBYTES] = s3i_width_for(p->nc_bytes);
+		w->wid[C_DM] = s3i_width_for(p->delete_markers);
+		w->wid[C_CLSOBJ] = w->wid[C_OBJ];
+		w->wid[C_CLSBYTES] = w->wid[C_BYTES];
+	} else {
+		size_t m = p->len < w->prev_len ? p->len : w->prev_len;
+		c = memcmp(p->prefix, w->prev, m);
+		if (c < 0 || (c == 0 && p->len <= w->prev_len))
+			return s3i_err_set(err, S3INV_EINVAL,
+			                   "index writer: prefixes out of order at #%llu",
+			                   (unsigned long long)w->n);
+	}
+	for (i = 0; i < p->len; i++)
+		depth += p->prefix[i] == w->meta.delim;
+	if (depth > 0xffff)
+		return s3i_err_set(err, S3INV_EFORMAT, "prefix deeper than 65535 levels");
+
+	/* close the subtrees the new prefix is not in */
+	while (w->sp_top > 0) {
+		struct frame *t = &w->stack[w->sp_top - 1];
+		if (t->len <= p->len && memcmp(w->prev, p->prefix, t->len) == 0)
+			break;
+		TRY(pop(w, err));
+	}
+	if (w->sp_top == w->depth_cap) {
+		struct frame *ns = s3i_realloc(w->stack, 2 * w->depth_cap * sizeof *ns);
+		if (!ns)
+			return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		w->stack = ns;
+		w->depth_cap *= 2;
+	}
+	w->stack[w->sp_top++] = (struct frame){w->n, depth, depth, p->len};
+	if (depth > w->max_depth_seen)
+		w->max_depth_seen = depth;
+
+	TRY(put(w, C_OBJ, p->objects, w->wid[C_OBJ], err));
+	TRY(put(w, C_BYTES, p->bytes, w->wid[C_BYTES], err));
+	TRY(put(w, C_NCOBJ, p->nc_objects, w->wid[C_NCOBJ], err));
+	TRY(put(w, C_NCBYTES, p->nc_bytes, w->wid[C_NCBYTES], err));
+	TRY(put(w, C_DM, p->delete_markers, w->wid[C_DM], err));
+	TRY(put(w, C_DEPTH, depth, 2, err));
+	TRY(add_classes(w, p, err));
+	TRY(add_string(w, p, err));
+	memcpy(w->prev, p->prefix, p->len);
+	w->prev_len = p->len;
+	w->n++;
+out:
+	return rc;
+}
+
+/* ---------------------------------------------------------------- finish */
+
+struct sec {
+	uint32_t id, width;
+	uint64_t off, len, sum;
+};
+
+/* A sequential reader over a spool (buffered pread). */
+struct sreader {
+	struct s3i_spool *sp;
+	unsigned char *buf;
+	size_t len, pos;
+	uint64_t off;
+};
+
+static int sr_fill(struct sreader *r, s3inv_error *err)
+{
+	size_t keep = r->len - r->pos, want;
+	int rc;
+	memmove(r->buf, r->buf + r->pos, keep);
+	r->len = keep;
+	r->pos = 0;
+	want = (1u << 20) - keep;
+	if ((uint64_t)want > r->sp->size - r->off)
+		want = (size_t)(r->sp->size - r->off);
+	if (want == 0)
+		return 0;
+	rc = s3i_spool_pread(r->sp, r->buf + keep, want, r->off, err);
+	if (rc < 0)
+		return rc;
+	r->off += want;
+	r->len += want;
+	return 0;
+}
+
+/* ensure N bytes are buffered (N <= 1 MiB - slack) */
+static int sr_need(struct sreader *r, size_t n, s3inv_error *err)
+{
+	if (r->len - r->pos >= n)
+		return 0;
+	int rc = sr_fill(r, err);
+	if (rc < 0)
+		return rc;
+	if (r->len - r->pos < n)
+		return s3i_err_set(err, S3INV_EIO, "%s: spool shorter than expected", r->sp->what);
+	return 0;
+}
+
+static int sr_open(struct sreader *r, struct s3i_spool *sp, s3inv_error *err)
+{
+	r->sp = sp;
+	r->len = r->pos = 0;
+	r->off = 0;
+	r->buf = s3i_malloc(1u << 20);
+	if (!r->buf)
+		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	return 0;
+}
+
+static void sr_close(struct sreader *r)
+{
+	s3i_free(r->buf);
+	r->buf = NULL;
+}
+
+static int sr_varint(struct sreader *r, uint64_t *v, s3inv_error *err)
+{
+	unsigned shift = 0;
+	int rc;
+	*v = 0;
+	for (;;) {
+		if ((rc = sr_need(r, 1, err)) < 0)
+			return rc;
+		unsigned char b = r->buf[r->pos++];
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+		shift += 7;
+		if (shift > 63)
+			return s3i_err_set(err, S3INV_EIO, "strings spool: bad varint");
+	}
+}
+
+/* Decode the next prefix of the string spool into KEY (S3I_MAX_PREFIX bytes). */
+static int sr_next_key(struct sreader *r, uint64_t i, unsigned char *key, size_t *klen,
+                       s3inv_error *err)
+{
+	uint64_t shared = 0, len;
+	int rc;
+	if (i % S3I_STR_BLOCK != 0 && (rc = sr_varint(r, &shared, err)) < 0)
+		return rc;
+	if ((rc = sr_varint(r, &len, err)) < 0)
+		return rc;
+	if (shared > *klen || len > S3I_MAX_PREFIX - shared)
+		return s3i_err_set(err, S3INV_EIO, "strings spool: bad lengths");
+	if ((rc = sr_need(r, (size_t)len, err)) < 0)
+		return rc;
+	memcpy(key + shared, r->buf + r->pos, (size_t)len);
+	r->pos += (size_t)len;
+	*klen = (size_t)(shared + len);
+	return 0;
+}
+
+/* Copy spool C (values of width WIN) into the output at OFF with width WOUT. */
+static int copy_column(struct s3i_writer *w, enum col c, unsigned win, unsigned wout,
+                       uint64_t count, uint64_t off, s3inv_error *err)
+{
+	struct sreader r;
+	unsigned char *obuf = NULL;
+	size_t olen = 0;
+	uint64_t i;
+	int rc;
+	if (wout == 0 || count == 0)
+		return 0;
+	TRY(s3i_spool_flush(&w->sp[c], err));
+	TRY(sr_open(&r, &w->sp[c], err));
+	obuf = s3i_malloc(1u << 20);
+	if (!obuf) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		goto out_r;
+	}
+	for (i = 0; i < count; i++) {
+		uint64_t v = 0;
+		if (win) {
+			if ((rc = sr_need(&r, win, err)) < 0)
+				goto out_r;
+			v = s3i_get_le(r.buf + r.pos, win);
+			r.pos += win;
+		}
+		if (olen + wout > (1u << 20)) {
+			if ((rc = s3i_pwrite_all(w->out_fd, obuf, olen, off, w->path, err)) < 0)
+				goto out_r;
+			off += olen;
+			olen = 0;
+		}
+		s3i_put_le(obuf + olen, v, wout);
+		olen += wout;
+	}
+	rc = s3i_pwrite_all(w->out_fd, obuf, olen, off, w->path, err);
+out_r:
+	sr_close(&r);
+out:
+	s3i_free(obuf);
+	return rc;
+}
+
+/* Class offsets: prefix sums of the per-prefix class counts. */
+static int write_class_offsets(struct s3i_writer *w, unsigned wout, uint64_t off,
+                               s3inv_error *err)
+{
+	struct sreader r;
+	unsigned char *obuf;
+	size_t olen = 0;
+	uint64_t i, acc = 0;
+	int rc;
+	TRY(s3i_spool_flush(&w->sp[C_CLSCOUNT], err));
+	TRY(sr_open(&r, &w->sp[C_CLSCOUNT], err));
+	obuf = s3i_malloc(1u << 20);
+	if (!obuf) {
+		sr_close(&r);
+		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	}
+	for (i = 0; i <= w->n; i++) {
+		if (olen + wout > (1u << 20)) {
+			if ((rc = s3i_pwrite_all(w->out_fd, obuf, olen, off, w->path, err)) < 0)
+				goto done;
+			off += olen;
+			olen = 0;
+		}
+		s3i_put_le(obuf + olen, acc, wout);
+		olen += wout;
+		if (i < w->n) {
+			if ((rc = sr_need(&r, 2, err)) < 0)
+				goto done;
+			acc += s3i_get_le(r.buf + r.pos, 2);
+			r.pos += 2;
+		}
+	}
+	rc = wout ? s3i_pwrite_all(w->out_fd, obuf, olen, off, w->path, err) : 0;
+done:
+	s3i_free(obuf);
+	sr_close(&r);
+out:
+	return rc;
+}
+
+static int map_region(struct s3i_writer *w, uint64_t off, uint64_t len, unsigned char **base,
+                      size_t *maplen, unsigned char **p, s3inv_error *err)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t start = off - off % (uint64_t)pg;
+	*maplen = (size_t)(off + len - start);
+	*base = mmap(NULL, *maplen, PROT_READ | PROT_WRITE, MAP_SHARED, w->out_fd, (off_t)start);
+	if (*base == MAP_FAILED)
+		return s3i_err_sys(err, S3INV_EIO, errno, "%s: mmap failed", w->tmp_path);
+	*p = *base + (off - start);
+	return 0;
+}
+
+/* Scatter the postorder (pos, end, maxdepth) triples into SUBTREE and MAXDEPTH. */
+static int scatter_subtrees(struct s3i_writer *w, const struct sec *sub, const struct sec *mxd,
+                            s3inv_error *err)
+{
+	struct sreader r;
+	unsigned char *b1 = NULL, *b2 = NULL, *p1, *p2;
+	size_t l1 = 0, l2 = 0;
+	uint64_t i;
+	int rc;
+	TRY(s3i_spool_flush(&w->sp[C_PAIRS], err));
+	TRY(sr_open(&r, &w->sp[C_PAIRS], err));
+	if ((rc = map_region(w, sub->off, sub->len, &b1, &l1, &p1, err)) < 0)
+		goto done;
+	if (mxd->width && (rc = map_region(w, mxd->off, mxd->len, &b2, &l2, &p2, err)) < 0)
+		goto done;
+	for (i = 0; i < w->n; i++) {
+		uint64_t pos, end, md;
+		if ((rc = sr_need(&r, 20, err)) < 0)
+			goto done;
+		pos = s3i_get_le(r.buf + r.pos, 8);
+		end = s3i_get_le(r.buf + r.pos + 8, 8);
+		md = s3i_get_le(r.buf + r.pos + 16, 4);
+		r.pos += 20;
+		if (pos >= w->n) {
+			rc = s3i_err_set(err, S3INV_EIO, "subtree spool: bad position");
+			goto done;
+		}
+		s3i_put_le(p1 + pos * sub->width, end, sub->width);
+		if (mxd->width)
+			s3i_put_le(p2 + pos * mxd->width, md, mxd->width);
+	}
+	rc = 0;
+done:
+	if (b1)
+		munmap(b1, l1);
+	if (b2)
+		munmap(b2, l2);
+	sr_close(&r);
+out:
+	return rc;
+}
+
+/* Build the MPHF over every stored prefix; then fill the slot records. */
+static int build_hash(struct s3i_writer *w, unsigned threads, void **mphf, size_t *mlen,
+                      s3inv_error *err)
+{
+	struct s3i_mphf_builder *b = NULL;
+	struct sreader r = {0};
+	unsigned char *key = NULL;
+	size_t klen = 0;
+	uint64_t i;
+	int rc;
+	TRY(s3i_spool_flush(&w->sp[C_STRDATA], err));
+	key = s3i_malloc(S3I_MAX_PREFIX);
+	if (!key) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		goto out;
+	}
+	TRY(s3i_mphf_builder_new(&b, MPHF_SEED, w->budget, w->tmp_dir, err));
+	TRY(sr_open(&r, &w->sp[C_STRDATA], err));
+	for (i = 0; i < w->n; i++) {
+		TRY(sr_next_key(&r, i, key, &klen, err));
+		TRY(s3i_mphf_builder_add(b, key, klen, err));
+		if ((i & 0xffff) == 0 && w->meta.cancel && *w->meta.cancel) {
+			rc = s3i_err_set(err, S3INV_ECANCELED, "cancelled");
+			goto out;
+		}
+	}
+	TRY(s3i_mphf_builder_finish(b, threads, mphf, mlen, err));
+out:
+	sr_close(&r);
+	s3i_mphf_builder_free(b);
+	s3i_free(key);
+	return rc;
+}
+
+static int fill_slots(struct s3i_writer *w, const void *mphf_bytes, size_t mlen,
+                      const struct sec *slots, s3inv_error *err)
+{
+	struct s3i_mphf m;
+	struct sreader r = {0};
+	unsigned char *key = NULL, *base = NULL, *p;
+	size_t klen = 0, maplen = 0;
+	unsigned pw = slots->width - 2;
+	uint64_t i;
+	int rc;
+	TRY(s3i_mphf_open(&m, mphf_bytes, mlen, err));
+	key = s3i_malloc(S3I_MAX_PREFIX);
+	if (!key) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		goto out;
+	}
+	TRY(map_region(w, slots->off, slots->len, &base, &maplen, &p, err));
+	TRY(sr_open(&r, &w->sp[C_STRDATA], err));
+	for (i = 0; i < w->n; i++) {
+		struct s3i_hash128 h;
+		uint64_t s;
+		TRY(sr_next_key(&r, i, key, &klen, err));
+		h = s3i_mphf_hash(MPHF_SEED, key, klen);
+		s = s3i_mphf_slot(&m, h);
+		if (s >= w->n) {
+			rc = s3i_err_set(err, S3INV_EINVAL, "MPHF maps a key outside [0,n)");
+			goto out;
+		}
+		s3i_put_le(p + s * slots->width, s3i_fingerprint(h.lo, h.hi), 2);
+		s3i_put_le(p + s * slots->width + 2, i, pw);
+	}
+out:
+	if (base)
+		munmap(base, maplen);
+	sr_close(&r);
+	s3i_free(key);
+	return rc;
+}
+
+static char *meta_json(struct s3i_writer *w, s3inv_error *err)
+{
+	json_t *o = json_object(), *cls = json_array();
+	char when[32], delim[2] = {w->meta.delim, 0}, *txt = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	uint32_t i;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!o || !cls)
+		goto out;
+	json_object_set_new(o, "tool", json_string("s3inv " S3INV_VERSION));
+	json_object_set_new(o, "built_at", json_string(when));
+	json_object_set_new(o, "source_bucket", json_string(w->meta.source_bucket ? w->meta.source_bucket : ""));
+	json_object_set_new(o, "dest_bucket", json_string(w->meta.dest_bucket ? w->meta.dest_bucket : ""));
+	json_object_set_new(o, "manifest", json_string(w->meta.manifest ? w->meta.manifest : ""));
+	json_object_set_new(o, "file_format", json_string(w->meta.file_format ? w->meta.file_format : ""));
+	json_object_set_new(o, "creation_ms", json_integer(w->meta.creation_ms));
+	json_object_set_new(o, "rows", json_integer((json_int_t)w->meta.rows));
+	json_object_set_new(o, "prefixes", json_integer((json_int_t)w->n));
+	json_object_set_new(o, "delimiter", json_stringn(delim, 1));
+	json_object_set_new(o, "max_depth", json_integer(w->meta.max_depth));
+	json_object_set_new(o, "has_size", json_boolean(w->meta.has_size));
+	json_object_set_new(o, "has_versions", json_boolean(w->meta.has_versions));
+	json_object_set_new(o, "options", json_string(w->meta.options ? w->meta.options : ""));
+	json_object_set_new(o, "mphf", json_string("ptrhash-style, xxh3, 16-bit fingerprints"));
+	for (i = 0; i < w->meta.n_classes; i++)
+		json_array_append_new(cls, json_string(w->meta.class_names[i]));
+	json_object_set(o, "classes", cls);
+	txt = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+out:
+	json_decref(cls);
+	json_decref(o);
+	if (!txt)
+		s3i_err_set(err, S3INV_ENOMEM, "out of memory writing metadata");
+	return txt;
+}
+
+static uint64_t align_up(uint64_t v)
+{
+	return (v + S3I_ALIGN - 1) & ~(uint64_t)(S3I_ALIGN - 1);
+}
+
+static int checksum_section(struct s3i_writer *w, struct sec *s, s3inv_error *err)
+{
+	unsigned char *base, *p;
+	size_t maplen;
+	int rc;
+	if (s->len == 0) {
+		s->sum = XXH3_64bits("", 0);
+		return 0;
+	}
+	rc = map_region(w, s->off, s->len, &base, &maplen, &p, err);
+	if (rc < 0)
+		return rc;
+	s->sum = XXH3_64bits(p, (size_t)s->len);
+	munmap(base, maplen);
+	return 0;
+}
+
+int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_size,
+                      s3inv_error *err)
+{
+	enum { S_META, S_OBJ, S_BYTES, S_NCOBJ, S_NCBYTES, S_DM, S_DEPTH, S_SUB, S_MAXD, S_CLSOFF,
+	       S_CLSID, S_CLSOBJ, S_CLSBYTES, S_STRBLK, S_STRDATA, S_MPHF, S_SLOTS, NSEC };
+	static const uint32_t ids[NSEC] = {S3I_SEC_META, S3I_SEC_OBJECTS, S3I_SEC_BYTES,
+	    S3I_SEC_NC_OBJECTS, S3I_SEC_NC_BYTES, S3I_SEC_DMARKERS, S3I_SEC_DEPTH,
+	    S3I_SEC_SUBTREE, S3I_SEC_MAXDEPTH, S3I_SEC_CLASS_OFF, S3I_SEC_CLASS_ID,
+	    S3I_SEC_CLASS_OBJ, S3I_SEC_CLASS_BYTES, S3I_SEC_STR_BLOCKS, S3I_SEC_STR_DATA,
+	    S3I_SEC_MPHF, S3I_SEC_SLOTS};
+	struct sec s[NSEC];
+	unsigned char head[S3I_HEADER_SIZE + NSEC * S3I_SECTION_ENTRY];
+	char *meta = NULL;
+	void *mphf = NULL;
+	size_t mlen = 0;
+	uint64_t off, nblocks;
+	unsigned dw;
+	int rc = 0, i;
+
+	if (w->n == 0) {
+		/* an empty inventory still has its root */
+		struct s3i_prec root = {"", 0, 0, 0, 0, 0, 0, 0, NULL};
+		TRY(s3i_writer_add(w, &root, err));
+	}
+	while (w->sp_top > 0)
+		TRY(pop(w, err));
+	if (w->n > 0xffffffffULL)
+		return s3i_err_set(err, S3INV_EINVAL, "more than 2^32 prefixes: not supported by index format 1");
+	for (i = 0; i < C_COUNT; i++)
+		TRY(s3i_spool_flush(&w->sp[i], err));
+
+	TRY(build_hash(w, threads, &mphf, &mlen, err));
+	meta = meta_json(w, err);
+	if (!meta) {
+		rc = S3INV_ENOMEM;
+		goto out;
+	}
+
+	memset(s, 0, sizeof s);
+	dw = s3i_width_for(w->max_depth_seen);
+	s[S_META].len = strlen(meta);
+	s[S_OBJ].width = w->wid[C_OBJ];
+	s[S_BYTES].width = w->wid[C_BYTES];
+	s[S_NCOBJ].width = w->wid[C_NCOBJ];
+	s[S_NCBYTES].width = w->wid[C_NCBYTES];
+	s[S_DM].width = w->wid[C_DM];
+	s[S_DEPTH].width = dw;
+	s[S_SUB].width = s3i_width_for(w->n);
+	s[S_MAXD].width = dw;
+	s[S_CLSOFF].width = s3i_width_for(w->n_entries);
+	s[S_CLSID].width = w->meta.n_classes > 1 ? s3i_width_for(w->meta.n_classes - 1) : 0;
+	s[S_CLSOBJ].width = w->wid[C_CLSOBJ];
+	s[S_CLSBYTES].width = w->wid[C_CLSBYTES];
+	s[S_STRBLK].width = s3i_width_for(w->sp[C_STRDATA].size);
+	s[S_STRDATA].len = w->sp[C_STRDATA].size;
+	s[S_MPHF].len = mlen;
+	s[S_SLOTS].width = 2 + (w->n > 1 ? s3i_width_for(w->n - 1) : 1);
+	nblocks = (w->n + S3I_STR_BLOCK - 1) / S3I_STR_BLOCK;
+	for (i = S_OBJ; i <= S_MAXD; i++)
+		s[i].len = w->n * s[i].width;
+	s[S_CLSOFF].len = (w->n + 1) * s[S_CLSOFF].width;
+	for (i = S_CLSID; i <= S_CLSBYTES; i++)
+		s[i].len = w->n_entries * s[i].width;
+	s[S_STRBLK].len = nblocks * s[S_STRBLK].width;
+	s[S_SLOTS].len = w->n * s[S_SLOTS].width;
+	off = align_up(S3I_HEADER_SIZE + (uint64_t)NSEC * S3I_SECTION_ENTRY);
+	for (i = 0; i < NSEC; i++) {
+		s[i].id = ids[i];
+		s[i].off = off;
+		off = align_up(off + s[i].len);
+	}
+	if (ftruncate(w->out_fd, (off_t)off) != 0) {
+		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: cannot size the index", w->path);
+		goto out;
+	}
+
+	TRY(s3i_pwrite_all(w->out_fd, meta, s[S_META].len, s[S_META].off, w->path, err));
+	TRY(copy_column(w, C_OBJ, w->wid[C_OBJ], s[S_OBJ].width, w->n, s[S_OBJ].off, err));
+	TRY(copy_column(w, C_BYTES, w->wid[C_BYTES], s[S_BYTES].width, w->n, s[S_BYTES].off, err));
+	TRY(copy_column(w, C_NCOBJ, w->wid[C_NCOBJ], s[S_NCOBJ].width, w->n, s[S_NCOBJ].off, err));
+	TRY(copy_column(w, C_NCBYTES, w->wid[C_NCBYTES], s[S_NCBYTES].width, w->n, s[S_NCBYTES].off, err));
+	TRY(copy_column(w, C_DM, w->wid[C_DM], s[S_DM].width, w->n, s[S_DM].off, err));
+	TRY(copy_column(w, C_DEPTH, 2, dw, w->n, s[S_DEPTH].off, err));
+	TRY(scatter_subtrees(w, &s[S_SUB], &s[S_MAXD], err));
+	TRY(write_class_offsets(w, s[S_CLSOFF].width, s[S_CLSOFF].off, err));
+	TRY(copy_column(w, C_CLSID, 2, s[S_CLSID].width, w->n_entries, s[S_CLSID].off, err));
+	TRY(copy_column(w, C_CLSOBJ, w->wid[C_CLSOBJ], s[S_CLSOBJ].width, w->n_entries, s[S_CLSOBJ].off, err));
+	TRY(copy_column(w, C_CLSBYTES, w->wid[C_CLSBYTES], s[S_CLSBYTES].width, w->n_entries, s[S_CLSBYTES].off, err));
+	TRY(copy_column(w, C_STRBLK, 8, s[S_STRBLK].width, nblocks, s[S_STRBLK].off, err));
+	TRY(copy_column(w, C_STRDATA, 1, 1, w->sp[C_STRDATA].size, s[S_STRDATA].off, err));
+	TRY(s3i_pwrite_all(w->out_fd, mphf, mlen, s[S_MPHF].off, w->path, err));
+	TRY(fill_slots(w, mphf, mlen, &s[S_SLOTS], err));
+	if (w->meta.cancel && *w->meta.cancel) {
+		rc = s3i_err_set(err, S3INV_ECANCELED, "cancelled");
+		goto out;
+	}
+	for (i = 0; i < NSEC; i++)
+		TRY(checksum_section(w, &s[i], err));
+
+	memset(head, 0, sizeof head);
+	memcpy(head, S3I_MAGIC, 8);
+	s3i_put_le(head + 8, S3I_FORMAT_VERSION, 4);
+	s3i_put_le(head + 12, S3I_HEADER_SIZE, 4);
+	s3i_put_le(head + 16, NSEC, 4);
+	s3i_put_le(head + 24, w->n, 8);
+	s3i_put_le(head + 32, off, 8);
+	for (i = 0; i < NSEC; i++) {
+		unsigned char *e = head + S3I_HEADER_SIZE + i * S3I_SECTION_ENTRY;
+		s3i_put_le(e, s[i].id, 4);
+		s3i_put_le(e + 4, s[i].width, 4);
+		s3i_put_le(e + 8, s[i].off, 8);
+		s3i_put_le(e + 16, s[i].len, 8);
+		s3i_put_le(e + 24, s[i].sum, 8);
+	}
+	s3i_put_le(head + 40, XXH3_64bits(head, sizeof head), 8);
+	TRY(s3i_pwrite_all(w->out_fd, head, sizeof head, 0, w->path, err));
+	if (fsync(w->out_fd) != 0) {
+		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: fsync failed", w->path);
+		goto out;
+	}
+	if (rename(w->tmp_path, w->path) != 0) {
+		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: cannot rename the index into place", w->path);
+		goto out;
+	}
+	w->finished = true;
+	{
+		/* make the rename durable */
+		char *dir = s3i_strdup(w->path), *slash;
+		if (dir) {
+			int dfd;
+			slash = strrchr(dir, '/');
+			if (slash)
+				*(slash == dir ? slash + 1 : slash) = '\0';
+			dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+			if (dfd >= 0) {
+				fsync(dfd);
+				close(dfd);
+			}
+			s3i_free(dir);
+		}
+	}
+	if (file_size)
+		*file_size = off;
+out:
+	s3i_free(mphf);
+	free(meta); /* jansson's allocator */
+	return rc;
+}
+
+void s3i_writer_free(struct s3i_writer *w)
+{
+	int i;
+	if (!w)
+		return;
+	for (i = 0; i < C_COUNT; i++)
+		s3i_spool_close(&w->sp[i]);
+	if (w->out_fd >= 0)
+		close(w->out_fd);
+	if (!w->finished && w->tmp_path && w->tmp_path[0])
+		unlink(w->tmp_path);
+	s3i_free(w->path);
+	s3i_free(w->tmp_path);
+	s3i_free(w->prev);
+	s3i_free(w->stack);
+	s3i_free(w);
+}
