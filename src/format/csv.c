@@ -252,13 +252,14 @@ static int scan_row(struct csv *c, char *buf, size_t pos, size_t len, bool eof, 
 
 		if (p < eol && *p == '"') {
 			char *q = p + 1;
+			uint64_t qline = c->line + *nl; /* where the quote opened */
 			for (;;) {
 				char *hit = memchr(q, '"', (size_t)(eol - q));
 				if (!hit) {
 					if (eol == lim) {
 						if (!eof)
 							return NEED_MORE;
-						return row_error(c, c->line + *nl, err, "unterminated quote");
+						return row_error(c, qline, err, "unterminated quote");
 					}
 					(*nl)++;
 					q = eol + 1;
