@@ -1,0 +1,95 @@
+#!/bin/bash
+# Core build benchmark (issue 2): generated CSV.GZ reports of BENCH_OBJECTS
+# rows, logs and mixed shapes. Side by side in one run: s3inv build at 1 and
+# 2 threads, the decompression floor (igzip -d on 2 processes, zcat), and
+# DuckDB computing the same all-prefix aggregation; peak RSS at two budgets;
+# index bytes per prefix; du --stdin lookups per second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$PWD/build/s3inv
+N=${BENCH_OBJECTS:-10000000}
+W=${BENCH_DIR:-$PWD/bench/out}
+REPS=${BENCH_REPS:-3}
+mkdir -p "$W"
+NODE_PATH=$PWD/tests/node/node_modules
+export NODE_PATH
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# wall seconds and peak RSS (KiB) of a command: "secs kib"
+timed() { /usr/bin/time -f '%e %M' -o "$W/time.txt" "$@" >/dev/null 2>"$W/err.txt" || { cat "$W/err.txt" >&2; return 1; }; cat "$W/time.txt"; }
+
+out=$W/core.md
+{
+echo "## Core build (issue 2)"
+echo
+echo "\`bash bench/bench_core.sh\` (BENCH_OBJECTS=$N, medians of $REPS), $(date -u +%Y-%m-%d), $(nproc) cores."
+echo
+echo "| shape | rows | data (gz) | s3inv 1 thread | s3inv 2 threads | rows/s (2t) | igzip -d ×2 procs | zcat | DuckDB all-prefix | vs DuckDB | vs igzip | prefixes | index B/prefix |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+} > "$out"
+
+for shape in logs mixed; do
+  R=$W/report-$shape-$N
+  if [ ! -f "$R/manifest.json" ]; then
+    "$BIN" gen --objects "$N" --out "$R" --shape "$shape" --seed 7 >/dev/null
+  fi
+  gz=$(du -cb "$R"/data/* | tail -1 | cut -f1)
+  t1=$(for i in $(seq $REPS); do timed "$BIN" build "$R" -o "$W/$shape.s3i" --threads 1 --quiet | cut -d' ' -f1; done | median)
+  t2=$(for i in $(seq $REPS); do timed "$BIN" build "$R" -o "$W/$shape.s3i" --threads 2 --quiet | cut -d' ' -f1; done | median)
+  files=("$R"/data/*)
+  half=$(( (${#files[@]} + 1) / 2 ))
+  tig=$(for i in $(seq $REPS); do
+      s=$(date +%s.%N)
+      (cat "${files[@]:0:$half}" | igzip -d -c >/dev/null) & (cat "${files[@]:$half}" | igzip -d -c >/dev/null) & wait
+      e=$(date +%s.%N); echo "$e - $s" | bc; done | median)
+  tz=$(timed sh -c "zcat $R/data/* > /dev/null" | cut -d' ' -f1)
+  tduck=$(for i in 1; do node tests/node/duckdb_agg.js "$R/manifest.json" --timing 2>/dev/null | awk '/seconds/ {print $2}'; done | median)
+  prefixes=$("$BIN" info --json "$W/$shape.s3i" | python3 -c 'import json,sys; print(json.load(sys.stdin)["prefixes"])')
+  isize=$(stat -c %s "$W/$shape.s3i")
+  bpp=$(echo "scale=1; $isize / $prefixes" | bc)
+  rps=$(echo "scale=0; $N / $t2" | bc)
+  vsd=$( [ -n "$tduck" ] && echo "scale=2; $tduck / $t2" | bc || echo "n/a")
+  vsi=$(echo "scale=2; $t2 / $tig" | bc)
+  echo "| $shape | $N | $((gz/1048576)) MiB | ${t1} s | ${t2} s | $rps | ${tig} s | ${tz} s | ${tduck:-n/a} s | ${vsd}× faster | ${vsi}× the floor | $prefixes | $bpp |" >> "$out"
+done
+
+{
+echo
+echo "Peak RSS against the memory budget (mixed shape, 2 threads):"
+echo
+echo "| --mem-budget | wall s | peak RSS | runs spilled | RSS − budget |"
+echo "|---|---|---|---|---|"
+} >> "$out"
+R=$W/report-mixed-$N
+for b in 64MiB 256MiB 2GiB; do
+  r=$(timed "$BIN" build "$R" -o "$W/b.s3i" --threads 2 --mem-budget $b --quiet)
+  secs=${r% *}; kib=${r#* }
+  runs=$("$BIN" build "$R" -o "$W/b.s3i" --threads 2 --mem-budget $b 2>&1 | grep -oiE 'runs?[^0-9]*[0-9]+' | grep -oE '[0-9]+' | head -1 || true)
+  bb=$(python3 -c "import re;s='$b';u={'K':1<<10,'M':1<<20,'G':1<<30};m=re.match(r'(\d+)([KMG])',s);print(int(m.group(1))*u[m.group(2)])")
+  echo "| $b | $secs | $((kib/1024)) MiB | ${runs:-?} | $(( (kib*1024 - bb) / 1048576 )) MiB |" >> "$out"
+done
+
+# lookups per second through du --stdin (every prefix of the index, shuffled)
+"$BIN" export "$W/mixed.s3i" --format csv 2>/dev/null | head -0 || true
+python3 - "$BIN" "$W/mixed.s3i" "$W" >> "$out" <<'PY'
+import json, random, subprocess, sys, time
+bin, idx, w = sys.argv[1:4]
+# collect prefixes by walking ls --json breadth-first (bounded)
+seen, todo = [], [""]
+while todo and len(seen) < 200000:
+    p = todo.pop()
+    seen.append(p)
+    out = subprocess.run([bin, "ls", "--json", idx, p], capture_output=True, text=True).stdout if len(seen) < 3000 else ""
+    if out:
+        for c in json.loads(out)["children"]:
+            todo.append(c["prefix"])
+qs = (seen * (1 + 1000000 // max(1, len(seen))))[:1000000]
+random.seed(1); random.shuffle(qs)
+data = "\n".join(qs) + "\n"
+t = time.time()
+r = subprocess.run([bin, "du", "--stdin", "--json", idx], input=data, capture_output=True, text=True)
+dt = time.time() - t
+print(f"\n`du --stdin --json` over {len(qs)} lookups of {len(seen)} distinct prefixes: {dt:.2f} s, {len(qs)/dt:,.0f} lookups/s including JSON output.")
+PY
+bash bench/section.sh core "$out"
+cat "$out"
