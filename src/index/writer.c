@@ -397,6 +397,27 @@ static int sr_next_key(struct sreader *r, uint64_t i, unsigned char *key, size_t
 	return 0;
 }
 
+/* Copy LEN bytes of spool SP to the output at OFF, in large blocks. */
+static int copy_raw(struct s3i_writer *w, struct s3i_spool *sp, uint64_t len, uint64_t off,
+                    s3inv_error *err)
+{
+	unsigned char *buf = s3i_malloc(1u << 20);
+	uint64_t done = 0;
+	int rc = 0;
+	if (!buf)
+		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	while (done < len) {
+		size_t k = len - done > (1u << 20) ? (1u << 20) : (size_t)(len - done);
+		if ((rc = s3i_spool_pread(sp, buf, k, done, err)) < 0)
+			break;
+		if ((rc = s3i_pwrite_all(w->out_fd, buf, k, off + done, w->path, err)) < 0)
+			break;
+		done += k;
+	}
+	s3i_free(buf);
+	return rc;
+}
+
 /* Copy spool C (values of width WIN) into the output at OFF with width WOUT. */
 static int copy_column(struct s3i_writer *w, enum col c, unsigned win, unsigned wout,
                        uint64_t count, uint64_t off, s3inv_error *err)
@@ -409,6 +430,8 @@ static int copy_column(struct s3i_writer *w, enum col c, unsigned win, unsigned 
 	if (wout == 0 || count == 0)
 		return 0;
 	TRY(s3i_spool_flush(&w->sp[c], err));
+	if (win == wout)
+		return copy_raw(w, &w->sp[c], count * win, off, err);
 	TRY(sr_open(&r, &w->sp[c], err));
 	obuf = s3i_malloc(1u << 20);
 	if (!obuf) {
