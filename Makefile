@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 WERROR ?= ON
 
-.PHONY: all deps deps-test deps-bench build test test-release test-asan demo bench clean fuzz
+.PHONY: all deps deps-test deps-bench build test test-release test-asan fuzz-smoke demo bench clean
 
 all: build
 
@@ -27,6 +27,13 @@ build: deps
 test: deps-test
 	@$(MAKE) --no-print-directory test-release
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# libFuzzer targets, briefly, from their seed corpora (when clang is present)
+fuzz-smoke:
+	@if command -v clang >/dev/null && [ -x scripts/fuzz-smoke.sh ]; then \
+	  FUZZ_SECONDS=$${FUZZ_SECONDS:-10} bash scripts/fuzz-smoke.sh; \
+	else echo "fuzz-smoke: clang not found, skipped"; fi
 
 test-release:
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS3INV_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
