@@ -15,10 +15,9 @@
  * Compression: libdeflate level 6, one gzip member per 2 MiB of CSV (a
  * multi-member file, as readers must handle anyway). On these rows it
  * compressed 2.7x faster than zlib's deflate at level 6 (91 vs 33 MB/s on
- * one core) with a slightly better ratio (2.99 vs 2.90). The MD5 in the manifest is that of the bytes as
- * stored. The manifest is written last, under a temporary name then
- * renamed, so a reader never sees one that lists unfinished files. On error
- * the data files of this run are removed.
+ * one core) with a slightly better ratio (2.99 vs 2.90). The MD5 in the manifest is that of the
+ * bytes as stored. The manifest is written last, under a temporary name then renamed, so a reader
+ * never sees one that lists unfinished files. On error the data files of this run are removed.
  *
  * libdeflate allocates its compressor with its own malloc (setting its
  * global allocator would affect other users in the process).

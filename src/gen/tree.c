@@ -188,6 +188,14 @@ static uint64_t clamp64(uint64_t v, uint64_t lo, uint64_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Child c of k spread over RANGE values (k <= range), increasing in c,
+ * with a per-node offset so that sparse nodes do not all start at 0. */
+static uint64_t spread(uint64_t c, uint64_t k, uint64_t range, uint64_t id)
+{
+	uint64_t step = range / k;
+	return c * range / k + (step > 1 ? (id >> 23) % step : 0);
+}
+
 /* ---- names --------------------------------------------------------- */
 
 struct out {
@@ -313,7 +321,7 @@ static bool put_hostile(struct out *o, int f, uint64_t h)
 static unsigned pair_kind(uint64_t h)
 {
 	unsigned v = (unsigned)(h % 1000);
-	return v < 170 ? 1 : v < 200 ? 2 : v < 230 ? 3 : 0;
+	return v < 135 ? 1 : v < 155 ? 2 : v < 175 ? 3 : 0;
 }
 
 static const enum s3i_gen_role pair_roles[4][2] = {
@@ -530,17 +538,20 @@ void s3i_gen_tree_key(const struct s3i_gen_tree *t, uint64_t i, struct s3i_gen_k
 			enum kind next = kind;
 			switch (kind) {
 			case K_SVC:
-				c = pick((struct split){n, t->days_back, SK_SQ, node_phase(id)}, r,
-				         &lo, &hi);
-				k->day = day0 + (int64_t)c;
+				/* at least ~4 rows a day: small reports keep several
+				 * objects (and versions) per folder */
+				kk = clamp64(n / 4, 1, t->days_back);
+				c = pick((struct split){n, kk, SK_SQ, node_phase(id)}, r, &lo, &hi);
+				k->day = day0 + (int64_t)spread(c, kk, t->days_back, id);
 				putdate(&o, k->day, '/', true);
 				next = K_HOUR;
 				break;
 			case K_HOUR:
-				c = pick((struct split){n, 24, node_skew(id), node_phase(id)}, r,
+				kk = clamp64(n / 3, 1, 24);
+				c = pick((struct split){n, kk, node_skew(id), node_phase(id)}, r,
 				         &lo, &hi);
-				k->hour = (int)c;
-				putnum(&o, c, 2);
+				k->hour = (int)spread(c, kk, 24, id);
+				putnum(&o, (uint64_t)k->hour, 2);
 				puts_(&o, "/");
 				next = K_HOST;
 				break;
@@ -604,9 +615,10 @@ void s3i_gen_tree_key(const struct s3i_gen_tree *t, uint64_t i, struct s3i_gen_k
 				next = K_BKDAY;
 				break;
 			case K_BKDAY:
-				c = pick((struct split){n, t->days_back, SK_LIN, node_phase(id)}, r,
-				         &lo, &hi);
-				k->day = day0 + (int64_t)c;
+				kk = clamp64(n / 3, 1, t->days_back);
+				c = pick((struct split){n, kk, SK_LIN, node_phase(id)}, r, &lo,
+				         &hi);
+				k->day = day0 + (int64_t)spread(c, kk, t->days_back, id);
 				putdate(&o, k->day, '-', true);
 				next = K_BKFILES;
 				break;

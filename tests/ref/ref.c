@@ -152,11 +152,11 @@ size_t ref_url_decode(char *out, const char *in, size_t len)
 		}
 		if (in[i] == '%' && len - i >= 3) {
 			char a = in[i + 1], b = in[i + 2];
-			hi = (a >= '0' && a <= '9') ? a - '0'
+			hi = (a >= '0' && a <= '9')   ? a - '0'
 			     : (a >= 'a' && a <= 'f') ? a - 'a' + 10
 			     : (a >= 'A' && a <= 'F') ? a - 'A' + 10
 			                              : -1;
-			lo = (b >= '0' && b <= '9') ? b - '0'
+			lo = (b >= '0' && b <= '9')   ? b - '0'
 			     : (b >= 'a' && b <= 'f') ? b - 'a' + 10
 			     : (b >= 'A' && b <= 'F') ? b - 'A' + 10
 			                              : -1;
@@ -391,8 +391,9 @@ out:
 
 static int schema(struct ctx *c, const char *s)
 {
-	static const char *const names[C_N] = {"Key",         "Size",         "IsLatest",
-	                                       "IsDeleteMarker", "StorageClass", "IntelligentTieringAccessTier"};
+	static const char *const names[C_N] = {"Key",          "Size",
+	                                       "IsLatest",     "IsDeleteMarker",
+	                                       "StorageClass", "IntelligentTieringAccessTier"};
 	int k;
 	for (k = 0; k < C_N; k++)
 		c->col[k] = -1;
@@ -408,7 +409,8 @@ static int schema(struct ctx *c, const char *s)
 		while (e > b && e[-1] == ' ')
 			e--;
 		for (k = 0; k < C_N; k++)
-			if (strlen(names[k]) == (size_t)(e - b) && strncmp(names[k], b, (size_t)(e - b)) == 0)
+			if (strlen(names[k]) == (size_t)(e - b) &&
+			    strncmp(names[k], b, (size_t)(e - b)) == 0)
 				c->col[k] = c->ncols;
 		c->ncols++;
 		if (*s == ',')
@@ -491,7 +493,8 @@ int ref_compute(struct ref_result **out, const char *manifest_path, char delim, 
 		goto out;
 	}
 	for (i = 0; i < json_array_size(files); i++) {
-		const char *key = json_string_value(json_object_get(json_array_get(files, i), "key"));
+		const char *key =
+		    json_string_value(json_object_get(json_array_get(files, i), "key"));
 		const char *base;
 		char *path;
 		size_t plen;
@@ -522,7 +525,8 @@ int ref_compute(struct ref_result **out, const char *manifest_path, char delim, 
 	qsort(c.map.v, c.map.n, sizeof *c.map.v, cmp_prefix);
 	for (i = 0; i < c.map.n; i++)
 		if (c.map.v[i].n_classes > 1)
-			qsort(c.map.v[i].classes, c.map.v[i].n_classes, sizeof(struct ref_class), cmp_class);
+			qsort(c.map.v[i].classes, c.map.v[i].n_classes, sizeof(struct ref_class),
+			      cmp_class);
 	c.res->p = c.map.v;
 	c.res->n = c.map.n;
 	c.map.v = NULL;

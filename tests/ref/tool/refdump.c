@@ -34,7 +34,8 @@ int main(int argc, char **argv)
 			manifest = argv[i];
 	}
 	if (!manifest) {
-		fprintf(stderr, "usage: refdump MANIFEST [--full] [--delimiter C] [--max-depth N]\n");
+		fprintf(stderr,
+		        "usage: refdump MANIFEST [--full] [--delimiter C] [--max-depth N]\n");
 		return 2;
 	}
 	if (ref_compute(&r, manifest, delim, max_depth) < 0)
@@ -42,11 +43,12 @@ int main(int argc, char **argv)
 	for (k = 0; k < r->n; k++) {
 		const struct ref_prefix *p = &r->p[k];
 		fwrite(p->prefix, 1, p->len, stdout);
-		printf("\t%llu\t%llu", (unsigned long long)p->objects, (unsigned long long)p->bytes);
+		printf("\t%llu\t%llu", (unsigned long long)p->objects,
+		       (unsigned long long)p->bytes);
 		if (full) {
 			printf("\t%llu\t%llu\t%llu\t%d", (unsigned long long)p->nc_objects,
-			       (unsigned long long)p->nc_bytes, (unsigned long long)p->delete_markers,
-			       p->depth);
+			       (unsigned long long)p->nc_bytes,
+			       (unsigned long long)p->delete_markers, p->depth);
 			for (q = 0; q < p->n_classes; q++)
 				printf("\t%s=%llu/%llu", p->classes[q].name,
 				       (unsigned long long)p->classes[q].objects,
