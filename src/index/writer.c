@@ -740,7 +740,7 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	s[S_DEPTH].width = dw;
 	s[S_SUB].width = s3i_width_for(w->n);
 	s[S_MAXD].width = dw;
-	s[S_CLSOFF].width = s3i_width_for(w->n_entries);
+	s[S_CLSOFF].width = w->n_entries ? s3i_width_for(w->n_entries) : 1;
 	s[S_CLSID].width = w->meta.n_classes > 1 ? s3i_width_for(w->meta.n_classes - 1) : 0;
 	s[S_CLSOBJ].width = w->wid[C_CLSOBJ];
 	s[S_CLSBYTES].width = w->wid[C_CLSBYTES];
