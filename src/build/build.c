@@ -384,6 +384,11 @@ int s3inv_build_run(s3inv_build_summary *summary, const char *source, const char
 	snprintf(summary->manifest_path, sizeof summary->manifest_path, "%s", b->m->path);
 	if (b->nw > b->m->n_files && b->m->n_files > 0)
 		b->nw = (unsigned)b->m->n_files;
+	/* each worker's table gets a fair share of the budget (3/4 of it for
+	 * tables, the rest for buffers): a worker whose table is empty can then
+	 * always make progress, and no worker waits on memory another one holds
+	 * while idle */
+	b->sh.spill_limit = b->budget.limit / 4 * 3 / b->nw;
 	b->w = s3i_calloc(b->nw, sizeof *b->w);
 	if (!b->w) {
 		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");

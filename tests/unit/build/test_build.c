@@ -153,16 +153,19 @@ static void test_build__tiny_budget_spills_and_merges(void **state)
 {
 	(void)state;
 	char dir[1200];
-	snprintf(dir, sizeof dir, "%s/mixed", scratch());
-	gen(dir, S3INV_SHAPE_MIXED, 30000, true, 11);
+	snprintf(dir, sizeof dir, "%s/mixed-150k", scratch());
+	gen(dir, S3INV_SHAPE_MIXED, 150000, true, 21);
+	unsigned passes = 0;
 	for (unsigned t = 1; t <= 2; t++) {
 		s3inv_build_summary sum;
-		build_and_compare(dir, t, 3u << 20, '/', -1, &sum);
+		build_and_compare(dir, t, 4u << 20, '/', -1, &sum);
+		passes += sum.merge_passes;
 		print_message("tiny budget, %u thread(s): %llu runs, %u merge passes, peak reserved %llu\n", t,
 		              (unsigned long long)sum.runs, sum.merge_passes,
 		              (unsigned long long)sum.peak_reserved);
 		assert_true(sum.runs > 2);
 	}
+	assert_true(passes > 0); /* more runs than the fan-in: intermediate passes */
 }
 
 static void test_build__delimiter_and_max_depth(void **state)
