@@ -39,6 +39,7 @@
 
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/thread.h"
 
 #define ERRBODY_MAX ((size_t)64 << 10)
 
@@ -158,8 +159,19 @@ static size_t on_body(char *p, size_t sz, size_t nm, void *payload)
 static int on_progress(void *payload, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
 	struct s3i_resp *r = payload;
-	(void)a; (void)b; (void)c; (void)d;
-	return r->cancel && *r->cancel ? 1 : 0;
+	double now;
+	(void)a; (void)c; (void)d;
+	if (r->cancel && *r->cancel)
+		return 1;
+	now = s3i_now();
+	if ((int64_t)b != r->last_dl) {
+		r->last_dl = (int64_t)b;
+		r->last_move = now;
+	} else if (now - r->last_move > (double)r->stall_s) {
+		r->stalled = true;
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- prepare ----------------------------------------------------------------- */
@@ -190,6 +202,10 @@ int s3i_s3_prepare(struct s3i_s3 *s, CURL *h, struct s3i_resp *r, const char *me
 	r->got = 0;
 	r->sink_rc = 0;
 	r->cancel = s->cancel;
+	r->stall_s = s->stall_s;
+	r->last_move = s3i_now();
+	r->last_dl = 0;
+	r->stalled = false;
 	s3i_buf_init(&r->errbody, ERRBODY_MAX);
 
 	s3i_mutex_lock(&s->region_lock);
@@ -263,8 +279,11 @@ int s3i_s3_prepare(struct s3i_s3 *s, CURL *h, struct s3i_resp *r, const char *me
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	/* stalls are caught by on_progress (no byte for stall_s seconds); curl's own
+	 * low-speed check averages over a window and reacts seconds later, so it
+	 * only backs the watchdog up */
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, s->stall_s);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, s->stall_s * 2);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -412,6 +431,10 @@ enum s3i_verdict s3i_s3_judge(struct s3i_s3 *s, CURLcode cc, const struct s3i_re
 	if (r->sink_rc < 0) {
 		*code = r->sink_rc;
 		return S3I_FAIL;
+	}
+	if (cc == CURLE_ABORTED_BY_CALLBACK && r->stalled && !(s->cancel && *s->cancel)) {
+		snprintf(msg, msgcap, "%s: transfer stalled (no data for %ld s)", what, r->stall_s);
+		return S3I_RETRY;
 	}
 	if (cc == CURLE_ABORTED_BY_CALLBACK || (s->cancel && *s->cancel)) {
 		*code = S3INV_ECANCELED;

@@ -59,6 +59,10 @@ struct s3i_resp {
 	int (*sink)(void *payload, const char *p, size_t n);
 	void *payload;
 	volatile int *cancel;
+	long stall_s;            /* abort when no byte moved for this long */
+	double last_move;        /* s3i_now() of the last progress */
+	int64_t last_dl;
+	bool stalled;            /* aborted by the stall watchdog */
 	struct curl_slist *hdrs; /* owned; freed by s3i_resp_reset / s3i_resp_free */
 };
 
