@@ -62,6 +62,7 @@ struct build {
 	_Atomic uint64_t next_file, files_done, bytes_done, rows;
 	_Atomic unsigned active;
 	_Atomic int failed;      /* first failing code, 0 if none */
+	_Atomic bool pq_size, pq_versions; /* Parquet: some file had these columns */
 	_Atomic int failed_worker;
 	double t0;
 	double last_progress;
@@ -137,6 +138,19 @@ static int open_input(struct build *b, const struct s3i_manifest_file *f, struct
 	return s3i_local_open(in, f->path, md5, err);
 }
 
+/* Read IN to the end (a local Parquet file whose MD5 is to be checked:
+ * the input verifies it when sequential reading reaches end of file). */
+static int drain(struct s3i_input *in, s3inv_error *err)
+{
+	char buf[1 << 16];
+	size_t n;
+	int rc;
+	do {
+		rc = s3i_input_read(in, buf, sizeof buf, &n, err);
+	} while (rc == 0 && n > 0);
+	return rc;
+}
+
 static int scan_file(struct worker *w, size_t i)
 {
 	struct build *b = w->b;
@@ -148,11 +162,20 @@ static int scan_file(struct worker *w, size_t i)
 	rc = open_input(b, f, &in, &w->err);
 	if (rc < 0)
 		return rc;
-	if (b->m->format == S3I_FMT_CSV)
+	if (b->m->format == S3I_FMT_CSV) {
 		rc = s3i_csv_read(in, &b->m->cols, on_row, w, &b->stop, &w->err);
-	else if (b->m->format == S3I_FMT_PARQUET)
-		rc = s3i_parquet_read(in, on_row, w, &b->stop, &w->err);
-	else
+	} else if (b->m->format == S3I_FMT_PARQUET) {
+		struct s3i_columns cols = {0};
+		if (b->opts->verify_md5 && f->md5[0] && !s3i_is_s3_url(f->path))
+			rc = drain(in, &w->err); /* sequential reads check the MD5 at EOF */
+		if (rc == 0)
+			rc = s3i_parquet_read_groups(in, 0, UINT32_MAX, &cols, on_row, w, &b->stop,
+			                             &w->err);
+		if (cols.size)
+			atomic_store(&b->pq_size, true);
+		if (cols.is_latest || cols.is_delete_marker)
+			atomic_store(&b->pq_versions, true);
+	} else
 		rc = s3i_err_set(&w->err, S3INV_EFORMAT, "%s: %s inventories are not supported",
 		                 b->m->path, b->m->format_name);
 	s3i_input_close(in);
@@ -297,9 +320,13 @@ static int write_index(struct build *b, const char *out_path, const char *tmp_di
 	meta.rows = atomic_load(&b->rows);
 	meta.delim = o->delimiter;
 	meta.max_depth = o->max_depth;
-	meta.has_size = b->m->format != S3I_FMT_CSV || b->m->cols.size >= 0;
-	meta.has_versions = b->m->format != S3I_FMT_CSV ||
-	                    b->m->cols.is_latest >= 0 || b->m->cols.is_delete_marker >= 0;
+	if (b->m->format == S3I_FMT_CSV) {
+		meta.has_size = b->m->cols.size >= 0;
+		meta.has_versions = b->m->cols.is_latest >= 0 || b->m->cols.is_delete_marker >= 0;
+	} else {
+		meta.has_size = atomic_load(&b->pq_size);
+		meta.has_versions = atomic_load(&b->pq_versions);
+	}
 	meta.class_names = (const char *const *)names;
 	meta.n_classes = nc;
 	meta.class_map = map;
