@@ -7,7 +7,10 @@
  * each), then the sections, each 64-byte aligned, each with an XXH3-64
  * checksum. Per-prefix columns are fixed width (0, 1, 2, 4 or 8 bytes,
  * recorded in the section's `width`): 0 means every value is zero and
- * nothing is stored. Prefixes are in byte order = preorder of the tree.
+ * nothing is stored. Counter columns are packed instead (width S3I_PACKED):
+ * blocks of 64 values, each at its own narrowest width, behind a directory
+ * of one u64 per block, (data offset << 3) | width code.
+ * Prefixes are in byte order = preorder of the tree.
  */
 #ifndef S3I_FORMAT_H
 #define S3I_FORMAT_H
@@ -21,6 +24,8 @@
 #define S3I_ALIGN 64
 #define S3I_STR_BLOCK 16       /* prefixes per front-coded block */
 #define S3I_MAX_PREFIX 65536   /* longest prefix stored (bytes) */
+#define S3I_PACK_BLOCK 64      /* values per block of a packed column */
+#define S3I_PACKED 0x80        /* section width of a packed column */
 
 /* header: magic[8] version u32 header_size u32 n_sections u32 flags u32
  *         n_prefixes u64 file_size u64 table_checksum u64 reserved[16]
@@ -78,6 +83,18 @@ static inline void s3i_put_le(unsigned char *p, uint64_t v, unsigned w)
 static inline unsigned s3i_width_for(uint64_t max)
 {
 	return max == 0 ? 0 : max <= 0xff ? 1 : max <= 0xffff ? 2 : max <= 0xffffffffULL ? 4 : 8;
+}
+
+/* width code of a packed block: 0,1,2,4,8 bytes -> 0..4 */
+static inline unsigned s3i_pack_code(unsigned width)
+{
+	return width == 0 ? 0 : width == 1 ? 1 : width == 2 ? 2 : width == 4 ? 3 : 4;
+}
+
+static inline unsigned s3i_pack_width(unsigned code)
+{
+	static const unsigned char w[8] = {0, 1, 2, 4, 8, 0, 0, 0};
+	return w[code & 7];
 }
 
 #endif

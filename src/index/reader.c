@@ -55,8 +55,22 @@ const char *s3i_section_name(uint32_t id)
 	return "unknown";
 }
 
+/* Value I of a column. Packed blocks are bounds-checked here (a damaged
+ * directory reads as 0, never outside the section). */
 static inline uint64_t colget(const struct s3i_col *c, uint64_t i)
 {
+	if (c->w == S3I_PACKED) {
+		uint64_t b = i / S3I_PACK_BLOCK, e, off;
+		unsigned w;
+		if (b >= c->nblocks)
+			return 0;
+		e = s3i_get_le(c->p + b * 8, 8);
+		w = s3i_pack_width((unsigned)e);
+		off = (e >> 3) + (i % S3I_PACK_BLOCK) * w;
+		if (w == 0 || off > c->dlen || w > c->dlen - off)
+			return 0;
+		return s3i_get_le(c->data + off, w);
+	}
 	return c->w ? s3i_get_le(c->p + i * c->w, c->w) : 0;
 }
 
@@ -187,7 +201,7 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 			x->slot_w = w;
 		} else if (sec_desc[d].kind != 0) {
 			struct s3i_col *c = col_for(x, id);
-			if (w != 0 && w != 1 && w != 2 && w != 4 && w != 8)
+			if (w != 0 && w != 1 && w != 2 && w != 4 && w != 8 && w != S3I_PACKED)
 				return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s': bad width %u",
 				                   x->path, sec_desc[d].name, w);
 			c->p = x->map + off;
@@ -220,6 +234,15 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 		if (!c || sec_desc[i].kind == 2 || sec_desc[i].kind == 4)
 			continue;
 		c->n = sec_desc[i].kind == 1 ? x->n : n_entries;
+		if (c->w == S3I_PACKED) {
+			c->nblocks = (c->n + S3I_PACK_BLOCK - 1) / S3I_PACK_BLOCK;
+			if (c->len < c->nblocks * 8)
+				return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s': bad size",
+				                   x->path, sec_desc[i].name);
+			c->data = c->p + c->nblocks * 8;
+			c->dlen = c->len - c->nblocks * 8;
+			continue;
+		}
 		if (c->len != c->n * c->w || (c->w == 0 && c->len != 0))
 			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s': bad size", x->path,
 			                   sec_desc[i].name);

@@ -15,8 +15,11 @@
 
 struct s3i_col {
 	const unsigned char *p;
-	unsigned w;
+	unsigned w;          /* fixed width, or S3I_PACKED */
 	uint64_t n, len;
+	/* packed: block directory and data */
+	const unsigned char *data;
+	uint64_t nblocks, dlen;
 };
 
 struct s3inv_index {

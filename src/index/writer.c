@@ -50,6 +50,23 @@ enum col {
 	C_COUNT
 };
 
+/* A packed column: blocks of S3I_PACK_BLOCK values, each block stored at
+ * the narrowest width that holds its largest value; a directory entry per
+ * block, (data offset << 3) | width code. Values go to the column's data
+ * spool, directory entries to its own spool. */
+struct packer {
+	uint64_t vals[S3I_PACK_BLOCK];
+	unsigned n;
+	struct s3i_spool dir;
+	uint64_t count;
+};
+
+static bool is_packed(int c)
+{
+	return c == C_OBJ || c == C_BYTES || c == C_NCOBJ || c == C_NCBYTES || c == C_DM ||
+	       c == C_CLSOBJ || c == C_CLSBYTES;
+}
+
 struct frame {
 	uint64_t pos;
 	uint32_t depth, maxd;
@@ -65,6 +82,7 @@ struct s3i_writer {
 	bool finished;
 	struct s3i_spool sp[C_COUNT];
 	unsigned wid[C_COUNT]; /* spool width of each counter column */
+	struct packer pk[C_COUNT]; /* packed columns (is_packed) */
 	uint64_t n, n_entries;
 	uint32_t max_depth_seen;
 	struct frame *stack;
@@ -77,9 +95,37 @@ static const char *col_name[C_COUNT] = {"objects", "bytes", "noncurrent objects"
     "noncurrent bytes", "delete markers", "depth", "class counts", "class ids",
     "class objects", "class bytes", "string blocks", "strings", "subtree"};
 
+static int pack_flush(struct s3i_writer *w, enum col c, s3inv_error *err)
+{
+	struct packer *k = &w->pk[c];
+	unsigned char buf[S3I_PACK_BLOCK * 8], e[8];
+	uint64_t max = 0;
+	unsigned i, width, code;
+	int rc;
+	if (k->n == 0)
+		return 0;
+	for (i = 0; i < k->n; i++)
+		max |= k->vals[i];
+	width = s3i_width_for(max);
+	code = s3i_pack_code(width);
+	s3i_put_le(e, (w->sp[c].size << 3) | code, 8);
+	if ((rc = s3i_spool_write(&k->dir, e, 8, err)) < 0)
+		return rc;
+	for (i = 0; i < k->n; i++)
+		s3i_put_le(buf + i * width, k->vals[i], width);
+	k->n = 0;
+	return width ? s3i_spool_write(&w->sp[c], buf, (size_t)S3I_PACK_BLOCK * width, err) : 0;
+}
+
 static int put(struct s3i_writer *w, enum col c, uint64_t v, unsigned width, s3inv_error *err)
 {
 	unsigned char b[8];
+	if (is_packed(c)) {
+		struct packer *k = &w->pk[c];
+		k->vals[k->n++] = v;
+		k->count++;
+		return k->n == S3I_PACK_BLOCK ? pack_flush(w, c, err) : 0;
+	}
 	if (width < 8 && (v >> (8 * width)) != 0)
 		return s3i_err_set(err, S3INV_EINVAL,
 		                   "index writer: %s of a prefix exceed the root's", col_name[c]);
@@ -115,7 +161,7 @@ int s3i_writer_open(struct s3i_writer **out, const char *path, const char *tmp_d
 		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
 	w->out_fd = -1;
 	for (i = 0; i < C_COUNT; i++)
-		w->sp[i].fd = -1;
+		w->sp[i].fd = w->pk[i].dir.fd = -1;
 	w->meta = *meta;
 	w->budget = budget;
 	w->tmp_dir = tmp_dir;
@@ -139,8 +185,11 @@ int s3i_writer_open(struct s3i_writer **out, const char *path, const char *tmp_d
 		goto out;
 	}
 	fchmod(w->out_fd, 0644);
-	for (i = 0; i < C_COUNT; i++)
+	for (i = 0; i < C_COUNT; i++) {
 		TRY(s3i_spool_open(&w->sp[i], tmp_dir, col_name[i], err));
+		if (is_packed(i))
+			TRY(s3i_spool_open(&w->pk[i].dir, tmp_dir, col_name[i], err));
+	}
 out:
 	if (rc < 0) {
 		s3i_writer_free(w);
@@ -415,6 +464,15 @@ static int copy_raw(struct s3i_writer *w, struct s3i_spool *sp, uint64_t len, ui
 		done += k;
 	}
 	s3i_free(buf);
+	return rc;
+}
+
+/* A packed column's section: its block directory, then its data. */
+static int copy_packed(struct s3i_writer *w, enum col c, uint64_t off, s3inv_error *err)
+{
+	int rc = copy_raw(w, &w->pk[c].dir, w->pk[c].dir.size, off, err);
+	if (rc == 0)
+		rc = copy_raw(w, &w->sp[c], w->sp[c].size, off + w->pk[c].dir.size, err);
 	return rc;
 }
 
@@ -719,8 +777,13 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 		TRY(pop(w, err));
 	if (w->n > 0xffffffffULL)
 		return s3i_err_set(err, S3INV_EINVAL, "more than 2^32 prefixes: not supported by index format 1");
-	for (i = 0; i < C_COUNT; i++)
+	for (i = 0; i < C_COUNT; i++) {
+		if (is_packed(i)) {
+			TRY(pack_flush(w, (enum col)i, err));
+			TRY(s3i_spool_flush(&w->pk[i].dir, err));
+		}
 		TRY(s3i_spool_flush(&w->sp[i], err));
+	}
 
 	TRY(build_hash(w, threads, &mphf, &mlen, err));
 	meta = meta_json(w, err);
@@ -732,28 +795,28 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	memset(s, 0, sizeof s);
 	dw = s3i_width_for(w->max_depth_seen);
 	s[S_META].len = strlen(meta);
-	s[S_OBJ].width = w->wid[C_OBJ];
-	s[S_BYTES].width = w->wid[C_BYTES];
-	s[S_NCOBJ].width = w->wid[C_NCOBJ];
-	s[S_NCBYTES].width = w->wid[C_NCBYTES];
-	s[S_DM].width = w->wid[C_DM];
 	s[S_DEPTH].width = dw;
 	s[S_SUB].width = s3i_width_for(w->n);
 	s[S_MAXD].width = dw;
 	s[S_CLSOFF].width = w->n_entries ? s3i_width_for(w->n_entries) : 1;
 	s[S_CLSID].width = w->meta.n_classes > 1 ? s3i_width_for(w->meta.n_classes - 1) : 0;
-	s[S_CLSOBJ].width = w->wid[C_CLSOBJ];
-	s[S_CLSBYTES].width = w->wid[C_CLSBYTES];
 	s[S_STRBLK].width = s3i_width_for(w->sp[C_STRDATA].size);
 	s[S_STRDATA].len = w->sp[C_STRDATA].size;
 	s[S_MPHF].len = mlen;
 	s[S_SLOTS].width = 2 + (w->n > 1 ? s3i_width_for(w->n - 1) : 1);
 	nblocks = (w->n + S3I_STR_BLOCK - 1) / S3I_STR_BLOCK;
-	for (i = S_OBJ; i <= S_MAXD; i++)
+	for (i = S_DEPTH; i <= S_MAXD; i++)
 		s[i].len = w->n * s[i].width;
 	s[S_CLSOFF].len = (w->n + 1) * s[S_CLSOFF].width;
-	for (i = S_CLSID; i <= S_CLSBYTES; i++)
-		s[i].len = w->n_entries * s[i].width;
+	s[S_CLSID].len = w->n_entries * s[S_CLSID].width;
+	{
+		static const int pk_sec[] = {S_OBJ, S_BYTES, S_NCOBJ, S_NCBYTES, S_DM, S_CLSOBJ, S_CLSBYTES};
+		static const enum col pk_col[] = {C_OBJ, C_BYTES, C_NCOBJ, C_NCBYTES, C_DM, C_CLSOBJ, C_CLSBYTES};
+		for (i = 0; i < 7; i++) {
+			s[pk_sec[i]].width = S3I_PACKED;
+			s[pk_sec[i]].len = w->pk[pk_col[i]].dir.size + w->sp[pk_col[i]].size;
+		}
+	}
 	s[S_STRBLK].len = nblocks * s[S_STRBLK].width;
 	s[S_SLOTS].len = w->n * s[S_SLOTS].width;
 	off = align_up(S3I_HEADER_SIZE + (uint64_t)NSEC * S3I_SECTION_ENTRY);
@@ -768,17 +831,17 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	}
 
 	TRY(s3i_pwrite_all(w->out_fd, meta, s[S_META].len, s[S_META].off, w->path, err));
-	TRY(copy_column(w, C_OBJ, w->wid[C_OBJ], s[S_OBJ].width, w->n, s[S_OBJ].off, err));
-	TRY(copy_column(w, C_BYTES, w->wid[C_BYTES], s[S_BYTES].width, w->n, s[S_BYTES].off, err));
-	TRY(copy_column(w, C_NCOBJ, w->wid[C_NCOBJ], s[S_NCOBJ].width, w->n, s[S_NCOBJ].off, err));
-	TRY(copy_column(w, C_NCBYTES, w->wid[C_NCBYTES], s[S_NCBYTES].width, w->n, s[S_NCBYTES].off, err));
-	TRY(copy_column(w, C_DM, w->wid[C_DM], s[S_DM].width, w->n, s[S_DM].off, err));
+	TRY(copy_packed(w, C_OBJ, s[S_OBJ].off, err));
+	TRY(copy_packed(w, C_BYTES, s[S_BYTES].off, err));
+	TRY(copy_packed(w, C_NCOBJ, s[S_NCOBJ].off, err));
+	TRY(copy_packed(w, C_NCBYTES, s[S_NCBYTES].off, err));
+	TRY(copy_packed(w, C_DM, s[S_DM].off, err));
 	TRY(copy_column(w, C_DEPTH, 2, dw, w->n, s[S_DEPTH].off, err));
 	TRY(scatter_subtrees(w, &s[S_SUB], &s[S_MAXD], err));
 	TRY(write_class_offsets(w, s[S_CLSOFF].width, s[S_CLSOFF].off, err));
 	TRY(copy_column(w, C_CLSID, 2, s[S_CLSID].width, w->n_entries, s[S_CLSID].off, err));
-	TRY(copy_column(w, C_CLSOBJ, w->wid[C_CLSOBJ], s[S_CLSOBJ].width, w->n_entries, s[S_CLSOBJ].off, err));
-	TRY(copy_column(w, C_CLSBYTES, w->wid[C_CLSBYTES], s[S_CLSBYTES].width, w->n_entries, s[S_CLSBYTES].off, err));
+	TRY(copy_packed(w, C_CLSOBJ, s[S_CLSOBJ].off, err));
+	TRY(copy_packed(w, C_CLSBYTES, s[S_CLSBYTES].off, err));
 	TRY(copy_column(w, C_STRBLK, 8, s[S_STRBLK].width, nblocks, s[S_STRBLK].off, err));
 	TRY(copy_column(w, C_STRDATA, 1, 1, w->sp[C_STRDATA].size, s[S_STRDATA].off, err));
 	TRY(s3i_pwrite_all(w->out_fd, mphf, mlen, s[S_MPHF].off, w->path, err));
@@ -845,8 +908,11 @@ void s3i_writer_free(struct s3i_writer *w)
 	int i;
 	if (!w)
 		return;
-	for (i = 0; i < C_COUNT; i++)
+	for (i = 0; i < C_COUNT; i++) {
 		s3i_spool_close(&w->sp[i]);
+		if (is_packed(i))
+			s3i_spool_close(&w->pk[i].dir);
+	}
 	if (w->out_fd >= 0)
 		close(w->out_fd);
 	if (!w->finished && w->tmp_path && w->tmp_path[0])
