@@ -66,6 +66,8 @@ echo "| s3inv build s3:// --threads 2 | $ts2 | $(mb "$ts2") |"
 echo "| s3inv build s3:// --threads 2 --part-size 256k --mem-budget 64MiB | $tsmall | $(mb "$tsmall") |"
 echo "| s3inv build from the local copy --threads 2 (no network) | $tl2 | $(mb "$tl2") |"
 echo
+echo "Noise: the machine is shared; compare lines of one run only."
+echo
 echo "Budget high-water mark (everything reserved, part buffers in flight included): $peak at the default budget; $peak_small with --mem-budget 64MiB and 256 KiB parts."
 } > "$out"
 cat "$out"
