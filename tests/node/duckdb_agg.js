@@ -69,19 +69,25 @@ function buildSql(manifestPath) {
   const size = cols.includes('Size') ? `CAST(NULLIF(Size, '') AS BIGINT)` : '0';
   const src = `read_csv([${files.map(sqlString).join(', ')}], columns = ${colSpec}, header = false, ` +
     `delim = ',', quote = '"', escape = '"', auto_detect = false)`;
+  // Two steps, as a careful SQL user would write it: first group rows by
+  // their folder (the key up to its last '/'), then expand each folder's
+  // prefixes once — far fewer unnests than one per row.
   return `
     CREATE TABLE agg AS
     WITH r AS (
-      SELECT string_split(url_decode(replace(Key, '+', ' ')), '/') AS parts, ${size} AS sz,
+      SELECT url_decode(replace(Key, '+', ' ')) AS k, ${size} AS sz,
              ${where.length ? where.join(' AND ') : 'true'} AS cur
       FROM ${src}
+    ), d AS (
+      SELECT regexp_extract(k, '^(.*/)', 1) AS dir,
+             count(*) FILTER (WHERE cur) AS objects, sum(sz) FILTER (WHERE cur) AS bytes
+      FROM r GROUP BY dir
     ), x AS (
-      SELECT sz, cur, unnest(list_prepend('', list_transform(range(1, len(parts)),
+      SELECT objects, bytes, unnest(list_prepend('', list_transform(range(1, len(parts)),
                lambda i: array_to_string(parts[1:i], '/') || '/'))) AS prefix
-      FROM r
+      FROM (SELECT objects, bytes, string_split(dir, '/') AS parts FROM d)
     )
-    SELECT prefix, count(*) FILTER (WHERE cur) AS objects,
-           coalesce(sum(sz) FILTER (WHERE cur), 0) AS bytes
+    SELECT prefix, sum(objects)::BIGINT AS objects, coalesce(sum(bytes), 0)::BIGINT AS bytes
     FROM x GROUP BY prefix`;
 }
 
