@@ -15,6 +15,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 T=${S3INV_TMP:-/tmp/s3inv-test}/cli-$(basename "$0" .sh)
 rm -rf "$T"
 mkdir -p "$T"
+# a plain interpreter (version-manager shims can cost seconds per start)
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 PASS=0
 FAIL=0
 RC=0
@@ -57,7 +59,7 @@ no_crash() {
 	[ "$RC" -lt 128 ] && ! grep -q 'Sanitizer\|runtime error' "$T/err"
 }
 # pyjson SCRIPT: run python with $T/out as argv[1]; pass when it exits 0
-pyjson() { python3 -c "$1" "$T/out"; }
+pyjson() { $PY -c "$1" "$T/out"; }
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ] || exit 1

@@ -11,6 +11,8 @@
 #                                           prefixes (same order); prints mismatches
 #   ref.py count MANIFEST [DELIM]           number of prefixes
 #   ref.py jsonstr BYTES                    how s3inv's JSON shows a byte string
+#   ref.py fix MANIFEST                     rewrite files[].size and MD5checksum from
+#                                           the data files, and manifest.checksum
 import codecs
 import csv
 import gzip
@@ -99,6 +101,24 @@ def main():
     cmd = sys.argv[1]
     if cmd == "jsonstr":
         print(as_json_text(sys.argv[2].encode("utf-8", "surrogateescape")))
+        return 0
+    if cmd == "fix":
+        import hashlib
+        with open(sys.argv[2], "rb") as f:
+            m = json.load(f)
+        root = os.path.dirname(os.path.abspath(sys.argv[2]))
+        for fe in m["files"]:
+            with open(os.path.join(root, "data", os.path.basename(fe["key"])), "rb") as f:
+                b = f.read()
+            fe["size"] = len(b)
+            fe["MD5checksum"] = hashlib.md5(b).hexdigest()
+        text = json.dumps(m, indent=2).encode()
+        with open(sys.argv[2], "wb") as f:
+            f.write(text)
+        ck = os.path.join(root, "manifest.checksum")
+        if os.path.exists(ck):
+            with open(ck, "w") as f:
+                f.write(hashlib.md5(text).hexdigest() + "\n")
         return 0
     delim_arg = sys.argv[4] if cmd == "compare" and len(sys.argv) > 4 else (
         sys.argv[3] if cmd != "compare" and len(sys.argv) > 3 else "/")

@@ -4,7 +4,7 @@
 # generated reports, every JSON output parsed (never compared as text) and
 # checked against ref.py, an independent Python reference over the CSV.
 . "$(dirname "$0")/lib.sh"
-REF="python3 $HERE/ref.py"
+REF="$PY $HERE/ref.py"
 
 # --- two reports: gzip + versions (mixed), plain CSV without versions (logs)
 expect_rc 0 "$BIN" gen --objects 6000 --files 3 --seed 7 --out "$T/mixed"
@@ -78,7 +78,7 @@ assert l[2]['prefix']=='' and l[3]['prefix']=='$first'"
 run "$BIN" du "$T/mixed.s3i" --stdin </dev/null
 check "du --stdin: empty input, no output, exit 0" test "$RC" -eq 0 -a ! -s "$T/out"
 # more than one batch of 256, and lines as long as a key can be
-python3 -c '
+$PY -c '
 import sys
 for i in range(700): sys.stdout.write(("missing/%d/\n" % i) if i % 3 else "\n")
 sys.stdout.write("x" * 5000 + "/\n")' >"$T/many"
@@ -95,7 +95,7 @@ for p in "" "$first" $(awk -F/ 'NF==3' "$T/mixed.prefixes" | head -3); do
 	expect_rc 0 "$BIN" du "$T/mixed.s3i" "$p" --json
 	cp "$T/out" "$T/parent.json"
 	expect_rc 0 "$BIN" ls "$T/mixed.s3i" "$p" --json
-	check "ls '$p': children + direct = parent" python3 -c '
+	check "ls '$p': children + direct = parent" $PY -c '
 import json,sys
 par=json.load(open(sys.argv[1])); ls=json.load(open(sys.argv[2]))
 assert ls["prefix"]==par["prefix"]
@@ -108,7 +108,7 @@ for c in ls["children"]:
 by=[c["bytes"] for c in ls["children"]]; assert by==sorted(by,reverse=True)' "$T/parent.json" "$T/out"
 done
 # children of the root, independently: depth-1 prefixes of the reference
-check "ls root lists the reference's depth-1 prefixes" python3 -c '
+check "ls root lists the reference's depth-1 prefixes" $PY -c '
 import json,subprocess,sys
 ls=json.loads(subprocess.run([sys.argv[1],"ls",sys.argv[2],"--json"],capture_output=True).stdout)
 want=[l for l in open(sys.argv[3],"rb").read().decode("utf-8","replace").split("\n") if l.count("/")==1 and l.endswith("/")]
@@ -130,7 +130,7 @@ check "ls missing: one line" one_line_error
 
 # --- top
 expect_rc 0 "$BIN" top "$T/mixed.s3i" --depth 2 --limit 5 --json
-check "top --depth 2: the 5 largest depth-2 prefixes" python3 -c '
+check "top --depth 2: the 5 largest depth-2 prefixes" $PY -c '
 import json,subprocess,sys
 top=json.load(open(sys.argv[1]))
 r=top["results"]; assert top["levels"]==2 and top["by"]=="bytes" and top["prefix"]==""
