@@ -6,8 +6,8 @@
  * SIGINT and SIGTERM only set the volatile cancel flag the library polls
  * (the handler does nothing else); the build then unwinds through its
  * normal error path, which removes the temporary index and run files, and
- * we exit 130 (SIGINT) or 143 (SIGTERM) like a shell would. The handler is
- * one-shot: a second Ctrl-C kills the process the usual way.
+ * we exit 2 with "interrupted" (the project's 0/1/2 rule; README). The
+ * handler is one-shot: a second Ctrl-C kills the process the usual way.
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -65,9 +65,9 @@ const char s3i_cli_help_build[] =
     "    -h, --help              show this help\n"
     "\n"
     "EXIT STATUS\n"
-    "    0    the index was written\n"
-    "    2    error (bad arguments or input, I/O, memory); nothing left behind\n"
-    "    130  interrupted by SIGINT (143: SIGTERM); nothing left behind\n"
+    "    0  the index was written\n"
+    "    2  error (bad arguments or input, I/O, memory) or interrupted\n"
+    "       (SIGINT, SIGTERM); nothing is left behind\n"
     "\n"
     "EXAMPLES\n"
     "    s3inv build ./inventory/my-bucket/daily/ -o my-bucket.s3i\n"
@@ -235,8 +235,9 @@ int s3i_cli_build(int argc, char **argv)
 	signal(SIGTERM, SIG_DFL);
 	if (rc < 0) {
 		if (cancel_flag) {
-			s3i_cli_error("build: interrupted; %s not written", out);
-			return cancel_signal == SIGTERM ? 143 : 130;
+			s3i_cli_error("build: interrupted by %s; %s not written",
+			              cancel_signal == SIGTERM ? "SIGTERM" : "SIGINT", out);
+			return S3I_EXIT_ERROR;
 		}
 		return s3i_cli_fail(rc, &err, source);
 	}
