@@ -245,17 +245,21 @@ int s3i_manifest_parse(struct s3i_manifest **out, const char *name, const char *
 		rc = s3i_err_set(err, S3INV_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	if (dup_member(&m->source_bucket, root, "sourceBucket") < 0 ||
-	    dup_member(&m->dest_bucket, root, "destinationBucket") < 0 ||
-	    dup_member(&m->file_schema, root, "fileSchema") < 0 ||
-	    dup_member(&m->format_name, root, "fileFormat") < 0) {
-		rc = m->source_bucket && m->dest_bucket && m->file_schema && m->format_name
-		         ? s3i_err_set(err, S3INV_EFORMAT,
-		                       "%s: sourceBucket, destinationBucket, fileSchema and fileFormat "
-		                       "must be strings",
-		                       name)
-		         : s3i_err_set(err, S3INV_ENOMEM, "%s: out of memory", name);
-		goto out;
+	{
+		static const char *const names[] = {"sourceBucket", "destinationBucket", "fileSchema",
+		                                    "fileFormat"};
+		char **slots[] = {&m->source_bucket, &m->dest_bucket, &m->file_schema, &m->format_name};
+		for (int i = 0; i < 4; i++) {
+			int r = dup_member(slots[i], root, names[i]);
+			if (r == -1) {
+				rc = s3i_err_set(err, S3INV_EFORMAT, "%s: %s must be a string", name, names[i]);
+				goto out;
+			}
+			if (r < 0) {
+				rc = s3i_err_set(err, S3INV_ENOMEM, "%s: out of memory", name);
+				goto out;
+			}
+		}
 	}
 	/* "arn:aws:s3:::bucket" → "bucket" (bucket names cannot hold ':'). */
 	colon = strrchr(m->dest_bucket, ':');

@@ -27,12 +27,15 @@
 
 struct bytes {
 	unsigned char *p;
-	size_t n;
+	size_t n, cap;
 };
 
 static void append(struct bytes *b, const void *p, size_t n)
 {
-	b->p = realloc(b->p, b->n + n + 1);
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+	}
 	assert_non_null(b->p);
 	memcpy(b->p + b->n, p, n);
 	b->n += n;
@@ -269,7 +272,8 @@ static void test_gzip__truncated_everywhere(void **state)
 	(void)state;
 	fill_text(text, sizeof text, 7);
 	gz_member(&gz, text, sizeof text, 6);
-	for (cut = 2; cut < gz.n; cut++) {
+	/* every cut in the header and the trailer, every 5th in between */
+	for (cut = 2; cut < gz.n; cut += (cut < 40 || cut + 16 > gz.n) ? 1 : 5) {
 		path = write_file("trunc.gz", gz.p, cut);
 		assert_int_equal(decode(path, NULL, 1000, &out, &err, NULL), S3INV_EFORMAT);
 		assert_non_null(strstr(err.msg, "trunc.gz: truncated gzip stream"));
