@@ -30,6 +30,8 @@ const char *s3inv_strerror(int code)
 	}
 }
 
+static int vset(s3inv_error *err, int code, const char *fmt, va_list ap) S3I_PRINTF(3, 0);
+
 static int vset(s3inv_error *err, int code, const char *fmt, va_list ap)
 {
 	if (!err || err->code != 0)
