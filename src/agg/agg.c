@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * agg.c — the aggregation layer's driver: rows into the worker's table,
+ * spills to run files when the budget (or the test-only spill_limit) says
+ * so, and the final merge of tables and runs into the sink (see agg.h).
+ *
+ * Memory: each s3i_agg reserves, at creation, what one run writer holds,
+ * so a spill never needs memory the budget has not granted. The table
+ * reserves its own pages as it grows. The merge reserves one reader per
+ * run it opens (plus a writer for an intermediate pass); its fan-in is
+ * sh->max_fanin, or what the available budget allows, between 2 and 64.
+ * Run files are registered in sh->runs as soon as they are complete and
+ * removed as soon as a merge has consumed them; s3i_agg_shared_cleanup
+ * removes whatever an error path left behind.
+ */
+#include "agg/agg.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg/merge.h"
+#include "agg/run.h"
+#include "agg/table.h"
+#include "util/alloc.h"
+#include "util/err.h"
+
+#define FANIN_MAX 64
+#define CANCEL_EVERY 4096
+
+struct s3i_agg {
+	struct s3i_agg_shared *sh;
+	struct s3i_table t;
+	size_t max_levels;
+	uint64_t writer_mem; /* reserved from the budget for spilling */
+	uint64_t spills;
+};
+
+void s3i_agg_shared_init(struct s3i_agg_shared *sh)
+{
+	memset(sh, 0, sizeof *sh);
+	sh->tmp_dir = ".";
+	sh->delim = '/';
+	sh->max_depth = -1;
+	s3i_mutex_init(&sh->lock);
+}
+
+/* Remove the first N runs of the list (their files too). Under the lock. */
+static void drop_runs(struct s3i_agg_shared *sh, size_t n)
+{
+	s3i_mutex_lock(&sh->lock);
+	if (n > sh->n_runs)
+		n = sh->n_runs;
+	for (size_t i = 0; i < n; i++) {
+		unlink(sh->runs[i]);
+		s3i_free(sh->runs[i]);
+	}
+	memmove(sh->runs, sh->runs + n, (sh->n_runs - n) * sizeof *sh->runs);
+	sh->n_runs -= n;
+	s3i_mutex_unlock(&sh->lock);
+}
+
+void s3i_agg_shared_cleanup(struct s3i_agg_shared *sh)
+{
+	if (!sh)
+		return;
+	drop_runs(sh, sh->n_runs);
+	s3i_free(sh->runs);
+	sh->runs = NULL;
+	sh->cap_runs = 0;
+	s3i_mutex_destroy(&sh->lock);
+}
+
+static bool cancelled(const struct s3i_agg_shared *sh)
+{
+	return sh->cancel && *sh->cancel;
+}
+
+/* A fresh run file name under tmp_dir, into PATH (heap, caller frees). */
+static int run_name(struct s3i_agg_shared *sh, char **path, s3inv_error *err)
+{
+	unsigned long seq;
+	s3i_mutex_lock(&sh->lock);
+	seq = sh->run_seq++;
+	s3i_mutex_unlock(&sh->lock);
+	int n = snprintf(NULL, 0, "%s/s3inv-%ld-%lu.run", sh->tmp_dir, (long)getpid(), seq);
+	*path = n > 0 ? s3i_malloc((size_t)n + 1) : NULL;
+	if (!*path)
+		return s3i_err_set(err, S3INV_ENOMEM, "aggregation: run name: out of memory");
+	snprintf(*path, (size_t)n + 1, "%s/s3inv-%ld-%lu.run", sh->tmp_dir, (long)getpid(), seq);
+	return 0;
+}
+
+/* Append PATH (ownership taken) to the shared run list. */
+static int register_run(struct s3i_agg_shared *sh, char *path, uint64_t bytes, s3inv_error *err)
+{
+	int rc = 0;
+	s3i_mutex_lock(&sh->lock);
+	if (sh->n_runs == sh->cap_runs) {
+		size_t ncap = sh->cap_runs ? sh->cap_runs * 2 : 16;
+		char **n = s3i_realloc(sh->runs, ncap * sizeof *n);
+		if (!n) {
+			rc = s3i_err_set(err, S3INV_ENOMEM, "aggregation: run list: out of memory");
+			goto out;
+		}
+		sh->runs = n;
+		sh->cap_runs = ncap;
+	}
+	sh->runs[sh->n_runs++] = path;
+	sh->run_bytes += bytes;
+out:
+	s3i_mutex_unlock(&sh->lock);
+	if (rc < 0) {
+		unlink(path);
+		s3i_free(path);
+	}
+	return rc;
+}
+
+int s3i_agg_new(struct s3i_agg **out, struct s3i_agg_shared *sh, s3inv_error *err)
+{
+	struct s3i_agg *a;
+	*out = NULL;
+	a = s3i_calloc(1, sizeof *a);
+	if (!a)
+		return s3i_err_set(err, S3INV_ENOMEM, "aggregation: out of memory");
+	a->sh = sh;
+	s3i_table_init(&a->t, sh->budget);
+	a->max_levels = sh->max_depth < 0 ? SIZE_MAX : (size_t)sh->max_depth;
+	a->writer_mem = s3i_run_writer_mem();
+	if (sh->budget && !s3i_budget_try_reserve(sh->budget, a->writer_mem)) {
+		uint64_t avail = s3i_budget_available(sh->budget);
+		s3i_free(a);
+		return s3i_err_set(err, S3INV_ENOMEM,
+		                   "memory budget too small: an aggregator needs %llu bytes to be "
+		                   "able to spill, %llu available",
+		                   (unsigned long long)s3i_run_writer_mem(), (unsigned long long)avail);
+	}
+	*out = a;
+	return 0;
+}
+
+void s3i_agg_free(struct s3i_agg *a)
+{
+	if (!a)
+		return;
+	s3i_table_free(&a->t);
+	if (a->sh->budget)
+		s3i_budget_release(a->sh->budget, a->writer_mem);
+	s3i_free(a);
+}
+
+static int table_src_next(void *self, const struct s3i_prec **out, s3inv_error *err)
+{
+	(void)err;
+	return s3i_table_iter_next(self, out);
+}
+
+static int run_src_next(void *self, const struct s3i_prec **out, s3inv_error *err)
+{
+	return s3i_run_reader_next(self, out, err);
+}
+
+static int writer_sink(void *payload, const struct s3i_prec *p)
+{
+	void **pw = payload; /* {writer, err} */
+	return s3i_run_writer_add(pw[0], p, pw[1]);
+}
+
+/* Write the table as one sorted run, register it, reset the table. */
+static int spill(struct s3i_agg *a, s3inv_error *err)
+{
+	struct s3i_agg_shared *sh = a->sh;
+	struct s3i_table_iter it;
+	struct s3i_run_writer *w = NULL;
+	const struct s3i_prec *p;
+	char *path = NULL;
+	uint64_t bytes = 0, n = 0;
+	int rc;
+
+	memset(&it, 0, sizeof it);
+	TRY(run_name(sh, &path, err));
+	TRY(s3i_table_iter_start(&it, &a->t, sh->delim, err));
+	TRY(s3i_run_writer_open(&w, path, err));
+	while (s3i_table_iter_next(&it, &p) == 1) {
+		TRY(s3i_run_writer_add(w, p, err));
+		if ((++n % CANCEL_EVERY) == 0 && cancelled(sh)) {
+			rc = s3i_err_set(err, S3INV_ECANCELED, "aggregation: spill: cancelled");
+			goto out;
+		}
+	}
+	rc = s3i_run_writer_finish(w, &bytes, err);
+	w = NULL;
+	if (rc < 0)
+		goto out;
+	rc = register_run(sh, path, bytes, err);
+	path = NULL;
+	if (rc < 0)
+		goto out;
+	a->spills++;
+	s3i_table_reset(&a->t);
+out:
+	s3i_run_writer_abort(w);
+	s3i_table_iter_end(&it);
+	s3i_free(path);
+	return rc;
+}
+
+static int too_small(struct s3i_agg *a, s3inv_error *err, size_t key_len)
+{
+	return s3i_err_set(err, S3INV_ENOMEM,
+	                   "memory budget too small: an empty prefix table cannot hold one key of "
+	                   "%zu bytes (%llu bytes available)",
+	                   key_len,
+	                   a->sh->budget ? (unsigned long long)s3i_budget_available(a->sh->budget)
+	                                 : 0ULL);
+}
+
+int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3inv_error *err)
+{
+	struct s3i_table *t = &a->t;
+	size_t levels = row->key_len < a->max_levels ? row->key_len : a->max_levels;
+	uint64_t objects = 1, bytes = row->size;
+	int rc;
+
+	if (row->is_delete_marker) {
+		cls = S3I_CLS_DM;
+		bytes = 0;
+	} else if (!row->is_latest) {
+		cls = S3I_CLS_NC;
+	}
+	if (a->sh->spill_limit && t->bytes > a->sh->spill_limit && t->n_nodes > 0) {
+		rc = spill(a, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (!s3i_table_reserve(t, row->key_len, levels)) {
+		if (t->n_nodes == 0)
+			return too_small(a, err, row->key_len);
+		rc = spill(a, err);
+		if (rc < 0)
+			return rc;
+		if (!s3i_table_reserve(t, row->key_len, levels))
+			return too_small(a, err, row->key_len);
+	}
+	s3i_table_add(t, row->key, row->key_len, a->sh->delim, a->max_levels, cls, objects, bytes);
+	return 0;
+}
+
+/* Merge runs[0..g) into one new run appended to the list. */
+static int merge_pass(struct s3i_agg_shared *sh, size_t g, void *dctx, s3inv_error *err)
+{
+	struct s3i_run_reader **rd = NULL;
+	struct s3i_msrc *src = NULL;
+	struct s3i_run_writer *w = NULL;
+	char *path = NULL;
+	uint64_t bytes = 0, mem = g * s3i_run_reader_mem() + s3i_run_writer_mem();
+	int rc = 0;
+
+	if (sh->budget)
+		s3i_budget_force(sh->budget, mem);
+	rd = s3i_calloc(g, sizeof *rd);
+	src = s3i_calloc(g, sizeof *src);
+	if (!rd || !src) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "aggregation: merge pass: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < g; i++) {
+		TRY(s3i_run_reader_open(&rd[i], sh->runs[i], dctx, err));
+		src[i].next = run_src_next;
+		src[i].self = rd[i];
+	}
+	TRY(run_name(sh, &path, err));
+	TRY(s3i_run_writer_open(&w, path, err));
+	void *pw[2] = {w, err};
+	TRY(s3i_merge_run(src, g, writer_sink, pw, sh->cancel, err));
+	rc = s3i_run_writer_finish(w, &bytes, err);
+	w = NULL;
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < g; i++) {
+		s3i_run_reader_close(rd[i]);
+		rd[i] = NULL;
+	}
+	drop_runs(sh, g);
+	rc = register_run(sh, path, bytes, err);
+	path = NULL;
+	if (rc < 0)
+		goto out;
+	sh->merge_passes++;
+out:
+	s3i_run_writer_abort(w);
+	for (size_t i = 0; rd && i < g; i++)
+		s3i_run_reader_close(rd[i]);
+	s3i_free(rd);
+	s3i_free(src);
+	s3i_free(path);
+	if (sh->budget)
+		s3i_budget_release(sh->budget, mem);
+	return rc;
+}
+
+static unsigned fanin_of(struct s3i_agg_shared *sh)
+{
+	uint64_t f;
+	if (sh->max_fanin)
+		return sh->max_fanin < 2 ? 2 : sh->max_fanin;
+	if (!sh->budget)
+		return FANIN_MAX;
+	f = s3i_budget_available(sh->budget) / s3i_run_reader_mem();
+	if (f < 2)
+		f = 2;
+	if (f > FANIN_MAX)
+		f = FANIN_MAX;
+	return (unsigned)f;
+}
+
+int s3i_agg_merge(struct s3i_agg **aggs, size_t n, struct s3i_agg_shared *sh, s3i_prec_fn sink,
+                  void *payload, s3inv_error *err)
+{
+	struct s3i_table_iter *its = NULL;
+	struct s3i_run_reader **rd = NULL;
+	struct s3i_msrc *src = NULL;
+	void *dctx = NULL;
+	size_t n_tables = 0, n_src = 0, n_rd = 0;
+	uint64_t mem = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (aggs[i] && aggs[i]->t.n_nodes > 0)
+			n_tables++;
+	unsigned fanin = fanin_of(sh);
+	size_t final_runs = fanin > n_tables + 1 ? fanin - n_tables : 1;
+	if (sh->n_runs > 0) {
+		dctx = s3i_run_dctx_new();
+		if (!dctx)
+			return s3i_err_set(err, S3INV_ENOMEM, "aggregation: merge: out of memory");
+	}
+	/* intermediate passes, only while there are more runs than the final
+	 * merge may open */
+	while (sh->n_runs > final_runs) {
+		if (cancelled(sh)) {
+			rc = s3i_err_set(err, S3INV_ECANCELED, "aggregation: merge: cancelled");
+			goto out;
+		}
+		size_t g = sh->n_runs - final_runs + 1;
+		if (g > fanin)
+			g = fanin;
+		TRY(merge_pass(sh, g, dctx, err));
+	}
+	/* the final merge streams into the sink */
+	its = s3i_calloc(n ? n : 1, sizeof *its);
+	rd = s3i_calloc(sh->n_runs ? sh->n_runs : 1, sizeof *rd);
+	src = s3i_calloc(n_tables + sh->n_runs + 1, sizeof *src);
+	if (!its || !rd || !src) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "aggregation: merge: out of memory");
+		goto out;
+	}
+	mem = sh->n_runs * s3i_run_reader_mem();
+	if (sh->budget && mem)
+		s3i_budget_force(sh->budget, mem);
+	for (size_t i = 0; i < n; i++) {
+		if (!aggs[i] || aggs[i]->t.n_nodes == 0)
+			continue;
+		TRY(s3i_table_iter_start(&its[i], &aggs[i]->t, sh->delim, err));
+		src[n_src].next = table_src_next;
+		src[n_src++].self = &its[i];
+	}
+	for (; n_rd < sh->n_runs; n_rd++) {
+		TRY(s3i_run_reader_open(&rd[n_rd], sh->runs[n_rd], dctx, err));
+		src[n_src].next = run_src_next;
+		src[n_src++].self = rd[n_rd];
+	}
+	if (cancelled(sh)) {
+		rc = s3i_err_set(err, S3INV_ECANCELED, "aggregation: merge: cancelled");
+		goto out;
+	}
+	TRY(s3i_merge_run(src, n_src, sink, payload, sh->cancel, err));
+	for (size_t i = 0; i < n_rd; i++) {
+		s3i_run_reader_close(rd[i]);
+		rd[i] = NULL;
+	}
+	drop_runs(sh, n_rd);
+	for (size_t i = 0; i < n; i++)
+		if (aggs[i])
+			s3i_table_reset(&aggs[i]->t);
+out:
+	for (size_t i = 0; its && i < n; i++)
+		s3i_table_iter_end(&its[i]);
+	for (size_t i = 0; rd && i < n_rd; i++)
+		s3i_run_reader_close(rd[i]);
+	if (sh->budget && mem)
+		s3i_budget_release(sh->budget, mem);
+	s3i_free(its);
+	s3i_free(rd);
+	s3i_free(src);
+	s3i_run_dctx_free(dctx);
+	return rc;
+}

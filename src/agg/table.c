@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * table.c — per-worker prefix table keyed by (parent id, component), and its
+ * sorted iterator (see table.h for the layout and the two-step add).
+ *
+ * Hot path: s3i_table_add walks the key once. Consecutive keys usually share
+ * a long head (files are often sorted, and even shuffled keys share "logs/"),
+ * so the path of the previous key is kept: every level whose prefix lies
+ * inside the common head of the two keys is reused without hashing. The
+ * remaining levels are found or inserted by hash; then the row's
+ * contribution is added to every node of the path (eager sums: the iterator
+ * only has to read them).
+ *
+ * Sorted output: node ids are grouped by parent with a counting sort, each
+ * group sorted by component + delimiter, then an explicit-stack DFS builds
+ * the full prefix in one buffer. A child always has a larger id than its
+ * parent (it is created after it), which the iterator does not need but the
+ * tests rely on for nothing: order comes only from the sort.
+ */
+#include "agg/table.h"
+
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/budget.h"
+#include "util/err.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#define NODE_SHIFT 10
+#define NODE_PAGE (1u << NODE_SHIFT)
+#define EXT_SHIFT 10
+#define EXT_PAGE (1u << EXT_SHIFT)
+#define SLOTS_MIN 1024u
+#define STR_MIN (16u << 10)
+#define STR_MAX (1u << 20)
+#define SORT_BYTES_PER_NODE 8u /* order[] + first[] of the iterator */
+#define MAX_NODES 0xFFFFFF00u
+
+struct s3i_tnode {
+	uint32_t parent;
+	uint32_t len;
+	const char *comp;
+	uint32_t cls0; /* first class, S3I_CLS_NONE until the first count */
+	uint32_t ext;  /* first overflow entry, 0 = none */
+	uint64_t objects, bytes; /* of cls0 */
+};
+
+struct s3i_text {
+	uint32_t cls;
+	uint32_t next;
+	uint64_t objects, bytes;
+};
+
+struct s3i_tstr {
+	struct s3i_tstr *next;
+	size_t size; /* bytes reserved, header included */
+};
+
+struct s3i_titer_level {
+	uint32_t pos, end;
+	size_t plen;
+};
+
+static inline struct s3i_tnode *node_at(const struct s3i_table *t, uint32_t id)
+{
+	return &t->npages[id >> NODE_SHIFT][id & (NODE_PAGE - 1)];
+}
+
+static inline struct s3i_text *ext_at(const struct s3i_table *t, uint32_t id)
+{
+	return &t->epages[id >> EXT_SHIFT][id & (EXT_PAGE - 1)];
+}
+
+static bool take(struct s3i_table *t, uint64_t n)
+{
+	if (t->budget && !s3i_budget_try_reserve(t->budget, n))
+		return false;
+	t->bytes += n;
+	return true;
+}
+
+static void give(struct s3i_table *t, uint64_t n)
+{
+	if (t->budget)
+		s3i_budget_release(t->budget, n);
+	t->bytes -= n;
+}
+
+void s3i_table_init(struct s3i_table *t, struct s3i_budget *budget)
+{
+	memset(t, 0, sizeof *t);
+	t->budget = budget;
+}
+
+void s3i_table_reset(struct s3i_table *t)
+{
+	for (size_t i = 0; i < t->n_npages; i++)
+		s3i_free(t->npages[i]);
+	for (size_t i = 0; i < t->n_epages; i++)
+		s3i_free(t->epages[i]);
+	s3i_free(t->npages);
+	s3i_free(t->epages);
+	s3i_free(t->slots);
+	for (struct s3i_tstr *s = t->strs, *n; s; s = n) {
+		n = s->next;
+		s3i_free(s);
+	}
+	if (t->budget && t->bytes)
+		s3i_budget_release(t->budget, t->bytes);
+	t->bytes = 0;
+	t->npages = NULL;
+	t->epages = NULL;
+	t->n_npages = t->cap_npages = t->n_epages = t->cap_epages = 0;
+	t->slots = NULL;
+	t->mask = t->grow_at = 0;
+	t->strs = NULL;
+	t->str_cur = t->str_end = NULL;
+	t->n_strs = 0;
+	t->n_nodes = 0;
+	t->n_ext = 0;
+	t->path_valid = false;
+	t->max_key = 0;
+	t->max_levels = 0;
+	t->rows = 0;
+}
+
+void s3i_table_free(struct s3i_table *t)
+{
+	if (!t)
+		return;
+	s3i_table_reset(t);
+	s3i_free(t->pk);
+	s3i_free(t->path);
+	s3i_free(t->path_end);
+	t->pk = NULL;
+	t->path = t->path_end = NULL;
+	t->pk_cap = t->path_cap = 0;
+}
+
+/* Grow a page-pointer array to hold one more page; charged to the budget. */
+static bool grow_ptrs(struct s3i_table *t, void ***arr, size_t *cap)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	if (!take(t, (ncap - *cap) * sizeof(void *)))
+		return false;
+	void **n = s3i_realloc(*arr, ncap * sizeof(void *));
+	if (!n) {
+		give(t, (ncap - *cap) * sizeof(void *));
+		return false;
+	}
+	*arr = n;
+	*cap = ncap;
+	return true;
+}
+
+static bool add_node_page(struct s3i_table *t)
+{
+	if (t->n_npages == t->cap_npages &&
+	    !grow_ptrs(t, (void ***)&t->npages, &t->cap_npages))
+		return false;
+	uint64_t sz = (uint64_t)NODE_PAGE * sizeof(struct s3i_tnode);
+	if (!take(t, sz + (uint64_t)NODE_PAGE * SORT_BYTES_PER_NODE))
+		return false;
+	struct s3i_tnode *p = s3i_malloc(sz);
+	if (!p) {
+		give(t, sz + (uint64_t)NODE_PAGE * SORT_BYTES_PER_NODE);
+		return false;
+	}
+	t->npages[t->n_npages++] = p;
+	return true;
+}
+
+static bool add_ext_page(struct s3i_table *t)
+{
+	if (t->n_epages == t->cap_epages &&
+	    !grow_ptrs(t, (void ***)&t->epages, &t->cap_epages))
+		return false;
+	uint64_t sz = (uint64_t)EXT_PAGE * sizeof(struct s3i_text);
+	if (!take(t, sz))
+		return false;
+	struct s3i_text *p = s3i_malloc(sz);
+	if (!p) {
+		give(t, sz);
+		return false;
+	}
+	t->epages[t->n_epages++] = p;
+	return true;
+}
+
+static inline uint64_t hash_comp(uint32_t parent, const char *comp, size_t len)
+{
+	return XXH3_64bits_withSeed(comp, len, parent);
+}
+
+static bool grow_slots(struct s3i_table *t)
+{
+	uint64_t ncap = t->slots ? (t->mask + 1) * 2 : SLOTS_MIN;
+	uint64_t sz = ncap * sizeof(uint64_t);
+	if (!take(t, sz))
+		return false;
+	uint64_t *ns = s3i_calloc((size_t)ncap, sizeof(uint64_t));
+	if (!ns) {
+		give(t, sz);
+		return false;
+	}
+	uint64_t nmask = ncap - 1;
+	for (uint32_t id = 1; id < t->n_nodes; id++) {
+		const struct s3i_tnode *n = node_at(t, id);
+		uint64_t h = hash_comp(n->parent, n->comp, n->len);
+		uint64_t i = h & nmask;
+		while (ns[i])
+			i = (i + 1) & nmask;
+		ns[i] = (h & 0xFFFFFFFF00000000u) | id;
+	}
+	if (t->slots) {
+		s3i_free(t->slots);
+		give(t, (t->mask + 1) * sizeof(uint64_t));
+	}
+	t->slots = ns;
+	t->mask = nmask;
+	t->grow_at = ncap / 4 * 3;
+	return true;
+}
+
+static bool add_str_chunk(struct s3i_table *t, size_t need)
+{
+	size_t sz = STR_MIN << (t->n_strs < 6 ? t->n_strs : 6);
+	if (sz > STR_MAX)
+		sz = STR_MAX;
+	if (need + sizeof(struct s3i_tstr) > sz)
+		sz = need + sizeof(struct s3i_tstr);
+	if (!take(t, sz))
+		return false;
+	struct s3i_tstr *c = s3i_malloc(sz);
+	if (!c) {
+		give(t, sz);
+		return false;
+	}
+	c->next = t->strs;
+	c->size = sz;
+	t->strs = c;
+	t->n_strs++;
+	t->str_cur = (char *)(c + 1);
+	t->str_end = (char *)c + sz;
+	return true;
+}
+
+static bool grow_path(struct s3i_table *t, size_t levels, size_t key_len)
+{
+	if (levels + 1 > t->path_cap) {
+		size_t ncap = t->path_cap ? t->path_cap : 64;
+		while (ncap < levels + 1)
+			ncap *= 2;
+		uint32_t *p = s3i_realloc(t->path, ncap * sizeof *p);
+		if (!p)
+			return false;
+		t->path = p;
+		p = s3i_realloc(t->path_end, ncap * sizeof *p);
+		if (!p)
+			return false;
+		t->path_end = p;
+		t->path_cap = ncap;
+	}
+	if (key_len > t->pk_cap) {
+		size_t ncap = t->pk_cap ? t->pk_cap : 256;
+		while (ncap < key_len)
+			ncap *= 2;
+		char *p = s3i_realloc(t->pk, ncap);
+		if (!p)
+			return false;
+		t->pk = p;
+		t->pk_cap = ncap;
+	}
+	return true;
+}
+
+bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels)
+{
+	if (levels > key_len)
+		levels = key_len; /* one delimiter per level at least */
+	uint64_t need = (uint64_t)t->n_nodes + levels + 1;
+	if (need > MAX_NODES || levels > UINT32_MAX / 2)
+		return false;
+	if (levels + 1 > t->path_cap || key_len > t->pk_cap) {
+		if (!grow_path(t, levels, key_len))
+			return false;
+	}
+	while ((uint64_t)t->n_npages * NODE_PAGE < need)
+		if (!add_node_page(t))
+			return false;
+	uint64_t need_ext = (uint64_t)(t->n_ext ? t->n_ext : 1) + levels + 1;
+	if (need_ext > MAX_NODES)
+		return false;
+	while ((uint64_t)t->n_epages * EXT_PAGE < need_ext)
+		if (!add_ext_page(t))
+			return false;
+	while (!t->slots || need > t->grow_at)
+		if (!grow_slots(t))
+			return false;
+	if ((size_t)(t->str_end - t->str_cur) < key_len || !t->str_cur)
+		if (!add_str_chunk(t, key_len))
+			return false;
+	return true;
+}
+
+/* Find the child COMP of PARENT, inserting it (room was reserved). */
+static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, const char *comp,
+                                      size_t len)
+{
+	uint64_t h = hash_comp(parent, comp, len);
+	uint64_t tag = h & 0xFFFFFFFF00000000u;
+	uint64_t i = h & t->mask;
+	for (;;) {
+		uint64_t s = t->slots[i];
+		if (!s)
+			break;
+		if ((s & 0xFFFFFFFF00000000u) == tag) {
+			uint32_t id = (uint32_t)s;
+			const struct s3i_tnode *n = node_at(t, id);
+			if (n->parent == parent && n->len == len && memcmp(n->comp, comp, len) == 0)
+				return id;
+		}
+		i = (i + 1) & t->mask;
+	}
+	uint32_t id = t->n_nodes++;
+	struct s3i_tnode *n = node_at(t, id);
+	memcpy(t->str_cur, comp, len);
+	n->comp = t->str_cur;
+	t->str_cur += len;
+	n->parent = parent;
+	n->len = (uint32_t)len;
+	n->cls0 = S3I_CLS_NONE;
+	n->ext = 0;
+	n->objects = n->bytes = 0;
+	t->slots[i] = tag | id;
+	return id;
+}
+
+static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t cls,
+                            uint64_t objects, uint64_t bytes)
+{
+	if (n->cls0 == cls || n->cls0 == S3I_CLS_NONE) {
+		n->cls0 = cls;
+		n->objects += objects;
+		n->bytes += bytes;
+		return;
+	}
+	for (uint32_t e = n->ext; e; ) {
+		struct s3i_text *x = ext_at(t, e);
+		if (x->cls == cls) {
+			x->objects += objects;
+			x->bytes += bytes;
+			return;
+		}
+		e = x->next;
+	}
+	if (t->n_ext == 0)
+		t->n_ext = 1; /* entry 0 means "none" */
+	uint32_t e = t->n_ext++;
+	struct s3i_text *x = ext_at(t, e);
+	x->cls = cls;
+	x->objects = objects;
+	x->bytes = bytes;
+	x->next = n->ext;
+	n->ext = e;
+}
+
+static inline size_t common_len(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t m = alen < blen ? alen : blen, i = 0;
+	while (i + 8 <= m) {
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+		i += 8;
+	}
+	while (i < m && a[i] == b[i])
+		i++;
+	return i;
+}
+
+void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
+                   size_t max_levels, uint32_t cls, uint64_t objects, uint64_t bytes)
+{
+	size_t level = 0, pos = 0;
+	uint32_t parent = 0;
+
+	if (t->n_nodes == 0) {
+		struct s3i_tnode *r = node_at(t, 0);
+		r->parent = S3I_CLS_NONE;
+		r->len = 0;
+		r->comp = "";
+		r->cls0 = S3I_CLS_NONE;
+		r->ext = 0;
+		r->objects = r->bytes = 0;
+		t->n_nodes = 1;
+		t->path_valid = false;
+	}
+	t->path[0] = 0;
+	t->path_end[0] = 0;
+	if (t->path_valid) {
+		/* reuse every level of the previous key inside the common head */
+		size_t lcp = common_len(key, key_len, t->pk, t->pk_len);
+		while (level + 1 < t->path_n && t->path_end[level + 1] <= lcp)
+			level++;
+		parent = t->path[level];
+		pos = t->path_end[level];
+	}
+	while (level < max_levels) {
+		const char *d = memchr(key + pos, delim, key_len - pos);
+		if (!d)
+			break;
+		size_t q = (size_t)(d - key);
+		parent = find_or_insert(t, parent, key + pos, q - pos);
+		level++;
+		t->path[level] = parent;
+		t->path_end[level] = (uint32_t)(q + 1);
+		pos = q + 1;
+	}
+	t->path_n = level + 1;
+	memcpy(t->pk, key, key_len);
+	t->pk_len = key_len;
+	t->path_valid = true;
+	if (key_len > t->max_key)
+		t->max_key = key_len;
+	if (level + 1 > t->max_levels)
+		t->max_levels = level + 1;
+	t->rows++;
+	for (size_t l = 0; l <= level; l++)
+		node_add(t, node_at(t, t->path[l]), cls, objects, bytes);
+}
+
+/* ---- sorted iterator ---- */
+
+/* Sibling order: component + delimiter, bytewise. */
+static inline int sib_cmp(const struct s3i_table *t, uint32_t a, uint32_t b, char delim)
+{
+	const struct s3i_tnode *x = node_at(t, a), *y = node_at(t, b);
+	size_t m = x->len < y->len ? x->len : y->len;
+	int r = memcmp(x->comp, y->comp, m);
+	if (r)
+		return r;
+	unsigned char cx = x->len > m ? (unsigned char)x->comp[m] : (unsigned char)delim;
+	unsigned char cy = y->len > m ? (unsigned char)y->comp[m] : (unsigned char)delim;
+	return (int)cx - (int)cy;
+}
+
+static void sort_ids(const struct s3i_table *t, uint32_t *v, size_t n, char delim)
+{
+	while (n > 16) {
+		/* median of three, Hoare partition; recurse on the smaller side */
+		size_t mid = n / 2;
+		if (sib_cmp(t, v[mid], v[0], delim) < 0) {
+			uint32_t x = v[mid]; v[mid] = v[0]; v[0] = x;
+		}
+		if (sib_cmp(t, v[n - 1], v[0], delim) < 0) {
+			uint32_t x = v[n - 1]; v[n - 1] = v[0]; v[0] = x;
+		}
+		if (sib_cmp(t, v[n - 1], v[mid], delim) < 0) {
+			uint32_t x = v[n - 1]; v[n - 1] = v[mid]; v[mid] = x;
+		}
+		uint32_t p = v[mid];
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (sib_cmp(t, v[i], p, delim) < 0)
+				i++;
+			while (sib_cmp(t, v[j], p, delim) > 0)
+				j--;
+			if (i >= j)
+				break;
+			uint32_t x = v[i]; v[i] = v[j]; v[j] = x;
+			i++;
+			j--;
+		}
+		size_t left = j + 1;
+		if (left < n - left) {
+			sort_ids(t, v, left, delim);
+			v += left;
+			n -= left;
+		} else {
+			sort_ids(t, v + left, n - left, delim);
+			n = left;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		size_t j = i;
+		while (j > 0 && sib_cmp(t, v[j - 1], x, delim) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+int s3i_table_iter_start(struct s3i_table_iter *it, struct s3i_table *t, char delim,
+                         s3inv_error *err)
+{
+	uint32_t n = t->n_nodes;
+	memset(it, 0, sizeof *it);
+	it->t = t;
+	it->delim = delim;
+	it->root_done = (n == 0);
+	if (n == 0)
+		return 0;
+	/* order[] and first[] were charged with the node pages */
+	it->order = s3i_malloc((size_t)n * sizeof(uint32_t));
+	it->first = s3i_calloc((size_t)n + 2, sizeof(uint32_t));
+	it->stack_cap = t->max_levels + 1;
+	it->stack = s3i_malloc(it->stack_cap * sizeof *it->stack);
+	it->buf = s3i_malloc(t->max_key + 1);
+	it->cls = s3i_malloc(S3I_MAX_CLASSES * sizeof *it->cls);
+	if (!it->order || !it->first || !it->stack || !it->buf || !it->cls) {
+		s3i_table_iter_end(it);
+		return s3i_err_set(err, S3INV_ENOMEM, "aggregation: sorting a prefix table: out of memory");
+	}
+	for (uint32_t id = 1; id < n; id++)
+		it->first[node_at(t, id)->parent + 1]++;
+	for (uint32_t p = 1; p < n + 2; p++)
+		it->first[p] += it->first[p - 1];
+	for (uint32_t id = n - 1; id >= 1; id--)
+		it->order[--it->first[node_at(t, id)->parent + 1]] = id;
+	for (uint32_t p = 0; p < n; p++) {
+		uint32_t a = it->first[p + 1], b = it->first[p + 2];
+		if (b - a > 1)
+			sort_ids(t, it->order + a, b - a, delim);
+	}
+	return 0;
+}
+
+/* Fill it->prec's statistics from node N. */
+static void fill_stats(struct s3i_table_iter *it, const struct s3i_tnode *n)
+{
+	struct s3i_prec *p = &it->prec;
+	uint32_t k = 0;
+	p->objects = p->bytes = p->nc_objects = p->nc_bytes = p->delete_markers = 0;
+	uint32_t cls = n->cls0, e = n->ext;
+	uint64_t o = n->objects, b = n->bytes;
+	for (;;) {
+		if (cls == S3I_CLS_NC) {
+			p->nc_objects += o;
+			p->nc_bytes += b;
+		} else if (cls == S3I_CLS_DM) {
+			p->delete_markers += o;
+		} else if (cls != S3I_CLS_NONE && k < S3I_MAX_CLASSES) {
+			/* insertion into the sorted class list (a few entries) */
+			uint32_t j = k++;
+			while (j > 0 && it->cls[j - 1].cls > cls) {
+				it->cls[j] = it->cls[j - 1];
+				j--;
+			}
+			it->cls[j].cls = cls;
+			it->cls[j].objects = o;
+			it->cls[j].bytes = b;
+			p->objects += o;
+			p->bytes += b;
+		}
+		if (!e)
+			break;
+		const struct s3i_text *x = ext_at(it->t, e);
+		cls = x->cls;
+		o = x->objects;
+		b = x->bytes;
+		e = x->next;
+	}
+	p->n_classes = k;
+	p->classes = it->cls;
+}
+
+int s3i_table_iter_next(struct s3i_table_iter *it, const struct s3i_prec **out)
+{
+	struct s3i_table *t = it->t;
+	if (!it->root_done) {
+		it->root_done = true;
+		it->prec.prefix = it->buf;
+		it->prec.len = 0;
+		fill_stats(it, node_at(t, 0));
+		it->stack[0].pos = it->first[1];
+		it->stack[0].end = it->first[2];
+		it->stack[0].plen = 0;
+		it->depth = 1;
+		*out = &it->prec;
+		return 1;
+	}
+	while (it->depth > 0) {
+		struct s3i_titer_level *lv = &it->stack[it->depth - 1];
+		if (lv->pos == lv->end) {
+			it->depth--;
+			continue;
+		}
+		uint32_t id = it->order[lv->pos++];
+		const struct s3i_tnode *n = node_at(t, id);
+		size_t plen = lv->plen;
+		memcpy(it->buf + plen, n->comp, n->len);
+		plen += n->len;
+		it->buf[plen++] = it->delim;
+		it->prec.prefix = it->buf;
+		it->prec.len = plen;
+		fill_stats(it, n);
+		if (it->first[id + 2] > it->first[id + 1] && it->depth < it->stack_cap) {
+			struct s3i_titer_level *c = &it->stack[it->depth++];
+			c->pos = it->first[id + 1];
+			c->end = it->first[id + 2];
+			c->plen = plen;
+		}
+		*out = &it->prec;
+		return 1;
+	}
+	return 0;
+}
+
+void s3i_table_iter_end(struct s3i_table_iter *it)
+{
+	s3i_free(it->order);
+	s3i_free(it->first);
+	s3i_free(it->stack);
+	s3i_free(it->buf);
+	s3i_free(it->cls);
+	it->order = it->first = NULL;
+	it->stack = NULL;
+	it->buf = NULL;
+	it->cls = NULL;
+}

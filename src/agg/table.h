@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * table.h — one worker's in-memory prefix table, and its sorted iterator.
+ *
+ * A prefix is (parent node id, component): node 0 is the bucket root "",
+ * every other node stores its parent id and a pointer to its component
+ * (bytes between two delimiters, stored once in the table's string chunks),
+ * plus its first storage class inline; further classes, the non-current
+ * statistics and delete markers live in a pooled overflow list. Lookup is an
+ * open-addressing hash on XXH3(component, seed = parent id). About 40 bytes
+ * of node + 8–16 of hash slot + the component bytes per prefix.
+ *
+ * All memory is reserved from the budget as the table grows. A row is
+ * counted in two steps so that it is never half-applied: s3i_table_reserve
+ * guarantees room for any key of a given length (it may fail: the caller
+ * spills and retries), then s3i_table_add cannot fail.
+ *
+ * The iterator emits the prefixes in byte order (a DFS preorder with
+ * siblings sorted by component + delimiter) with summed statistics; its
+ * working arrays were already charged to the budget by the node pages.
+ * Not thread-safe: one table per worker.
+ */
+#ifndef S3I_AGG_TABLE_H
+#define S3I_AGG_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg/prec.h"
+#include "s3inv.h"
+
+struct s3i_budget;
+
+/* Pseudo class ids for the overflow list (real ids are < S3I_MAX_CLASSES). */
+#define S3I_CLS_NONE 0xFFFFFFFFu
+#define S3I_CLS_NC 0xFFFFFFFEu /* objects/bytes = non-current versions */
+#define S3I_CLS_DM 0xFFFFFFFDu /* objects = delete markers */
+
+struct s3i_tnode;
+struct s3i_text;
+struct s3i_tstr;
+
+struct s3i_table {
+	struct s3i_budget *budget; /* may be NULL (no accounting) */
+	uint64_t bytes;            /* reserved from the budget, total */
+	uint32_t n_nodes;          /* 0 = empty (no root yet) */
+	uint32_t n_ext;            /* overflow entries used (entry 0 unused) */
+	/* nodes and overflow entries in fixed pages (ids stay valid) */
+	struct s3i_tnode **npages;
+	size_t n_npages, cap_npages;
+	struct s3i_text **epages;
+	size_t n_epages, cap_epages;
+	/* hash: slot = tag << 32 | node id (0 = empty; the root is not hashed) */
+	uint64_t *slots;
+	uint64_t mask, grow_at;
+	/* component strings */
+	struct s3i_tstr *strs;
+	char *str_cur, *str_end;
+	unsigned n_strs;
+	/* the previous key and its path (ids and prefix lengths per level) */
+	char *pk;
+	size_t pk_len, pk_cap;
+	uint32_t *path, *path_end;
+	size_t path_n, path_cap;
+	bool path_valid;
+	size_t max_key;    /* longest key counted since the last reset */
+	size_t max_levels; /* deepest path (levels incl. root) since the last reset */
+	uint64_t rows;     /* rows counted since the last reset */
+};
+
+void s3i_table_init(struct s3i_table *t, struct s3i_budget *budget);
+/** Free everything (nodes, strings, hash) and release it from the budget;
+ *  the table is empty and reusable. */
+void s3i_table_reset(struct s3i_table *t);
+/** Reset and free the path cache too. */
+void s3i_table_free(struct s3i_table *t);
+
+/** Make sure a key of KEY_LEN bytes with at most LEVELS prefixes below the
+ *  root can be added without allocating. @return true, or false when the
+ *  budget or the heap refused (the table is unchanged and valid). */
+bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels);
+
+/** Add (OBJECTS, BYTES) under class CLS (or S3I_CLS_NC / S3I_CLS_DM) to every
+ *  prefix of KEY up to MAX_LEVELS delimiters deep. Precondition: a
+ *  successful s3i_table_reserve(t, key_len, >= levels of this key). */
+void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
+                   size_t max_levels, uint32_t cls, uint64_t objects, uint64_t bytes);
+
+/** Number of class entries at most in one prec of this table. */
+struct s3i_table_iter {
+	struct s3i_table *t;
+	char delim;
+	uint32_t *order; /* non-root node ids grouped by parent, sorted */
+	uint32_t *first; /* children of p: order[first[p+1] .. first[p+2]) */
+	struct s3i_titer_level *stack;
+	size_t depth, stack_cap;
+	char *buf;
+	struct s3i_cstat *cls;
+	struct s3i_prec prec;
+	bool root_done;
+};
+
+/** Prepare to walk T in prefix order (T must not change meanwhile).
+ *  @return 0 or S3INV_ENOMEM. */
+int s3i_table_iter_start(struct s3i_table_iter *it, struct s3i_table *t, char delim,
+                         s3inv_error *err);
+/** Next prefix: @return 1 with *out set (valid until the next call), 0 at
+ *  the end. */
+int s3i_table_iter_next(struct s3i_table_iter *it, const struct s3i_prec **out);
+void s3i_table_iter_end(struct s3i_table_iter *it);
+
+#endif
