@@ -39,6 +39,7 @@ S3I_CLI_COMMAND(info);
 S3I_CLI_COMMAND(verify);
 S3I_CLI_COMMAND(gen);
 S3I_CLI_COMMAND(reports);
+S3I_CLI_COMMAND(serve);
 S3I_CLI_COMMAND(version);
 S3I_CLI_COMMAND(help);
 

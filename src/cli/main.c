@@ -31,6 +31,7 @@ static const struct cmd commands[] = {
 	{"info", s3i_cli_info, s3i_cli_help_info, "metadata and totals of an index"},
 	{"verify", s3i_cli_verify, s3i_cli_help_verify, "check every checksum and invariant of an index"},
 	{"reports", s3i_cli_reports, s3i_cli_help_reports, "list the inventory reports under a source"},
+	{"serve", s3i_cli_serve, s3i_cli_help_serve, "HTTP/JSON API and web page over indexes"},
 	{"gen", s3i_cli_gen, s3i_cli_help_gen, "write a generated sample inventory report"},
 	{"version", s3i_cli_version, s3i_cli_help_version, "print the version"},
 	{"help", s3i_cli_help, s3i_cli_help_help, "show help for a command"},

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_serve.c — `s3inv serve`: option parsing and signal setup for the
+ * HTTP/JSON server of src/server (server.h does the work).
+ *
+ * SIGINT/SIGTERM only set a flag; the server's main loop sees it within a
+ * tenth of a second, stops the daemon (running requests finish), closes
+ * the indexes and returns 0.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "server.h"
+
+const char s3i_cli_help_serve[] =
+    "NAME\n"
+    "    s3inv serve - HTTP/JSON API and web page over indexes\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    s3inv serve [--listen ADDR] [--token T] [--threads N] INDEX.s3i...\n"
+    "    s3inv serve [--listen ADDR] [--token T] [--threads N] --dir DIR\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Serves one or more indexes read-only over HTTP: a JSON API (see\n"
+    "    docs/http-api.md) and, at /, a web page to browse them (breadcrumbs,\n"
+    "    children table, storage classes, treemap, search). Each index is\n"
+    "    named by its file name without \".s3i\" and is opened and verified\n"
+    "    once, then shared by every request thread.\n"
+    "\n"
+    "    With --dir, every *.s3i file in DIR is served and DIR is rescanned\n"
+    "    every few seconds: a new index appears, a removed one disappears, and\n"
+    "    a replaced file (new inode, size or mtime) is re-opened while requests\n"
+    "    on the old one finish. Listed files are re-opened when replaced too.\n"
+    "\n"
+    "    Endpoints: GET /api/indexes, /api/stats, /api/children, /api/top;\n"
+    "    POST /api/batch; GET /healthz, /metrics (Prometheus); the page at /.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --listen ADDR   HOST:PORT, [IPV6]:PORT or PORT (default 127.0.0.1:8080;\n"
+    "                    port 0 picks a free port, printed at start)\n"
+    "    --token T       require \"Authorization: Bearer T\" on the API and\n"
+    "                    /metrics (not on /healthz and the page's static files);\n"
+    "                    also read from S3INV_TOKEN when the option is absent\n"
+    "    --threads N     request threads (default: number of CPUs)\n"
+    "    --dir DIR       serve DIR/*.s3i and watch DIR for changes\n"
+    "    --rescan S      seconds between rescans (default 5)\n"
+    "    --quiet         no notices on stderr when indexes change\n"
+    "    -h, --help      show this help\n"
+    "\n"
+    "    Ctrl-C (SIGINT) or SIGTERM stops the server cleanly.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0  stopped by a signal\n"
+    "    2  error (bad arguments, an index that cannot be opened, address in use)\n"
+    "\n"
+    "EXAMPLES\n"
+    "    s3inv serve bucket.s3i\n"
+    "    s3inv serve --dir /var/lib/s3inv --listen 0.0.0.0:8080 --token \"$TOKEN\"\n"
+    "    curl 'http://127.0.0.1:8080/api/children?prefix=logs/&limit=10'\n";
+
+enum { O_LISTEN = 1, O_TOKEN, O_THREADS, O_DIR, O_RESCAN, O_QUIET };
+static const struct s3i_opt opts[] = {{"listen", 'l', true, O_LISTEN},
+                                      {"token", 0, true, O_TOKEN},
+                                      {"threads", 't', true, O_THREADS},
+                                      {"dir", 0, true, O_DIR},
+                                      {"rescan", 0, true, O_RESCAN},
+                                      {"quiet", 'q', false, O_QUIET},
+                                      {NULL, 0, false, 0}};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+int s3i_cli_serve(int argc, char **argv)
+{
+	struct s3i_server_config cfg;
+	struct s3i_args a;
+	struct sigaction sa, old_int, old_term;
+	const char **paths;
+	uint64_t v;
+	int id, code;
+
+	memset(&cfg, 0, sizeof cfg);
+	paths = calloc((size_t)argc + 1, sizeof *paths);
+	if (!paths)
+		return s3i_cli_error("out of memory");
+	s3i_args_init(&a, argc, argv, "serve", opts);
+	while ((id = s3i_args_next(&a)) != S3I_OPT_END) {
+		switch (id) {
+		case S3I_OPT_HELP: free(paths); return s3i_cli_print_help("serve");
+		case S3I_OPT_ERROR: free(paths); return S3I_EXIT_ERROR;
+		case O_LISTEN: cfg.listen = a.arg; break;
+		case O_TOKEN: cfg.token = a.arg; break;
+		case O_DIR: cfg.dir = a.arg; break;
+		case O_QUIET: cfg.quiet = true; break;
+		case O_THREADS:
+			if (s3i_cli_parse_u64(&v, "serve", "--threads", a.arg, 1, 256, false) < 0) {
+				free(paths);
+				return S3I_EXIT_ERROR;
+			}
+			cfg.threads = (unsigned)v;
+			break;
+		case O_RESCAN:
+			if (s3i_cli_parse_u64(&v, "serve", "--rescan", a.arg, 1, 86400, false) < 0) {
+				free(paths);
+				return S3I_EXIT_ERROR;
+			}
+			cfg.rescan_s = (double)v;
+			break;
+		default: paths[cfg.npaths++] = a.arg;
+		}
+	}
+	if (!cfg.dir && cfg.npaths == 0) {
+		free(paths);
+		return s3i_cli_usage("serve", "missing INDEX or --dir DIR");
+	}
+	if (cfg.dir && cfg.npaths > 0) {
+		free(paths);
+		return s3i_cli_usage("serve", "give either INDEX files or --dir, not both");
+	}
+	if (!cfg.token) {
+		const char *t = getenv("S3INV_TOKEN");
+		if (t && *t)
+			cfg.token = t;
+	}
+	if (cfg.token && (strlen(cfg.token) == 0 || strlen(cfg.token) > 4096)) {
+		free(paths);
+		return s3i_cli_usage("serve", "--token must be 1 to 4096 bytes");
+	}
+	cfg.paths = paths;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	stop_flag = 0;
+	code = s3i_server_run(&cfg, &stop_flag);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	free(paths);
+	return code;
+}
