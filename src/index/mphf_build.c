@@ -246,6 +246,8 @@ struct scratch {
 	uint32_t *order;     /* buckets by decreasing size */
 	uint32_t *stack;     /* buckets waiting to be (re)placed */
 	uint32_t *owner;     /* S: bucket + 1, or 0 when free */
+	uint64_t *taken;     /* S bits: owner != 0; small enough for L1 */
+	uint64_t *stamp;     /* B: value of the placement clock when placed */
 	uint64_t *cand, *best; /* slots of the current / best pilot */
 	uint32_t *coll;        /* distinct colliding buckets */
 	uint32_t maxk;         /* largest bucket the cand arrays hold */
@@ -268,6 +270,8 @@ static void scratch_free(struct scratch *w)
 	s3i_free(w->order);
 	s3i_free(w->stack);
 	s3i_free(w->owner);
+	s3i_free(w->taken);
+	s3i_free(w->stamp);
 	s3i_free(w->cand);
 	s3i_free(w->best);
 	s3i_free(w->coll);
@@ -282,14 +286,16 @@ static int scratch_init(struct scratch *w, uint64_t maxcnt, const struct params 
 	w->hi = s3i_malloc(k * sizeof *w->hi);
 	w->kb = s3i_malloc(k * sizeof *w->kb);
 	w->bstart = s3i_malloc(((size_t)pp->buckets + 1) * sizeof *w->bstart);
+	w->stamp = s3i_malloc((size_t)pp->buckets * sizeof *w->stamp);
 	w->order = s3i_malloc((size_t)pp->buckets * sizeof *w->order);
 	w->stack = s3i_malloc((size_t)pp->buckets * sizeof *w->stack);
 	w->owner = s3i_malloc((size_t)pp->slots * sizeof *w->owner);
+	w->taken = s3i_malloc(((size_t)pp->slots / 64 + 1) * sizeof *w->taken);
 	w->maxk = 64;
 	w->cand = s3i_malloc(w->maxk * sizeof *w->cand);
 	w->best = s3i_malloc(w->maxk * sizeof *w->best);
 	w->coll = s3i_malloc(w->maxk * sizeof *w->coll);
-	if (!w->lo || !w->hi || !w->kb || !w->bstart || !w->order || !w->stack || !w->owner ||
+	if (!w->lo || !w->hi || !w->kb || !w->bstart || !w->order || !w->stack || !w->owner || !w->taken || !w->stamp ||
 	    !w->cand || !w->best || !w->coll) {
 		scratch_free(w);
 		return S3INV_ENOMEM;
@@ -328,23 +334,19 @@ struct part {
 	unsigned seedbyte;
 	uint64_t rng;
 	uint64_t evictions, cap;
-	uint32_t recent[RECENT];
-	unsigned nrecent;
+	uint64_t placed;  /* buckets placed so far (a clock) */
+	uint64_t hp[256]; /* pilot hashes for this seed byte */
 };
 
 static bool is_recent(const struct part *p, uint32_t b)
 {
-	unsigned i;
-	for (i = 0; i < RECENT; i++)
-		if (p->recent[i] == b + 1)
-			return true;
-	return false;
+	return p->w->stamp[b] + RECENT > p->placed;
 }
 
 static void set_slots(struct part *p, uint32_t b, unsigned pilot, uint64_t *out)
 {
 	const struct scratch *w = p->w;
-	uint64_t hp = mphf_pilot_hash(p->seedbyte, pilot), S = p->pp->slots;
+	uint64_t hp = p->hp[pilot], S = p->pp->slots;
 	uint32_t i, s = w->bstart[b], e = w->bstart[b + 1];
 	for (i = s; i < e; i++)
 		out[i - s] = mphf_inslot(w->lo[i], hp, S);
@@ -353,10 +355,12 @@ static void set_slots(struct part *p, uint32_t b, unsigned pilot, uint64_t *out)
 static void take(struct part *p, uint32_t b, unsigned pilot, const uint64_t *slots, uint32_t k)
 {
 	uint32_t i;
-	for (i = 0; i < k; i++)
+	for (i = 0; i < k; i++) {
 		p->w->owner[slots[i]] = b + 1;
+		p->w->taken[slots[i] >> 6] |= (uint64_t)1 << (slots[i] & 63);
+	}
 	p->pilots[b] = (unsigned char)pilot;
-	p->recent[p->nrecent++ % RECENT] = b + 1;
+	p->w->stamp[b] = ++p->placed;
 }
 
 static bool self_collides(const uint64_t *s, uint32_t k)
@@ -385,6 +389,7 @@ static int place(struct part *p, uint32_t b, uint32_t *sp)
 	struct scratch *w = p->w;
 	const uint64_t S = p->pp->slots;
 	uint32_t *owner = w->owner, k = w->bstart[b + 1] - w->bstart[b];
+	const uint64_t *taken = w->taken;
 	const uint64_t *lo = w->lo + w->bstart[b];
 	uint64_t best_cost = UINT64_MAX, cost;
 	unsigned pilot, t, start, best_pilot = 0, ncoll;
@@ -392,10 +397,10 @@ static int place(struct part *p, uint32_t b, uint32_t *sp)
 
 	/* Fast path: the first pilot whose slots are all free. Hot loop. */
 	for (pilot = 0; pilot < 256; pilot++) {
-		uint64_t hp = mphf_pilot_hash(p->seedbyte, pilot);
+		uint64_t hp = p->hp[pilot];
 		for (i = 0; i < k; i++) {
 			uint64_t s = mphf_inslot(lo[i], hp, S);
-			if (owner[s])
+			if (taken[s >> 6] >> (s & 63) & 1)
 				break;
 			w->cand[i] = s;
 		}
@@ -437,6 +442,8 @@ static int place(struct part *p, uint32_t b, uint32_t *sp)
 			best_cost = cost;
 			best_pilot = pilot;
 			memcpy(w->best, w->cand, k * sizeof *w->best);
+			if (cost <= 1)
+				break; /* one single-key bucket: nothing cheaper exists */
 		}
 	}
 	if (best_cost == UINT64_MAX)
@@ -459,8 +466,10 @@ static int place(struct part *p, uint32_t b, uint32_t *sp)
 	for (i = 0; i < ncoll; i++) {
 		uint32_t o = w->coll[i];
 		set_slots(p, o - 1, p->pilots[o - 1], w->cand);
-		for (j = 0; j < w->bstart[o] - w->bstart[o - 1]; j++)
+		for (j = 0; j < w->bstart[o] - w->bstart[o - 1]; j++) {
 			owner[w->cand[j]] = 0;
+			w->taken[w->cand[j] >> 6] &= ~((uint64_t)1 << (w->cand[j] & 63));
+		}
 		w->stack[(*sp)++] = o - 1;
 		p->evictions++;
 	}
@@ -535,7 +544,11 @@ static int solve_part(struct scratch *w, const struct params *pp, uint64_t pi,
 		p.rng = pp->seed ^ (pi * 0xd6e8feb86659fd93ull) ^ ((uint64_t)attempt << 56);
 		p.cap = 16 * B + 1024;
 		memset(w->owner, 0, S * sizeof *w->owner);
+		memset(w->taken, 0, (S / 64 + 1) * sizeof *w->taken);
 		memset(pilots, 0, B);
+		memset(w->stamp, 0, B * sizeof *w->stamp);
+		for (bi = 0; bi < 256; bi++)
+			p.hp[bi] = mphf_pilot_hash(attempt, bi);
 		rc = 0;
 		for (bi = 0; bi < B && rc == 0; bi++) {
 			uint32_t b = w->order[bi];
