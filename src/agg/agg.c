@@ -55,7 +55,8 @@ static void drop_runs(struct s3i_agg_shared *sh, size_t n)
 		unlink(sh->runs[i]);
 		s3i_free(sh->runs[i]);
 	}
-	memmove(sh->runs, sh->runs + n, (sh->n_runs - n) * sizeof *sh->runs);
+	if (n > 0 && sh->n_runs > n)
+		memmove(sh->runs, sh->runs + n, (sh->n_runs - n) * sizeof *sh->runs);
 	sh->n_runs -= n;
 	s3i_mutex_unlock(&sh->lock);
 }

@@ -72,7 +72,7 @@ struct acc {
 
 static int acc_set(struct acc *a, const struct s3i_prec *p, s3inv_error *err)
 {
-	if (p->len > a->cap) {
+	if (p->len > a->cap || !a->buf) {
 		size_t ncap = a->cap ? a->cap : 256;
 		while (ncap < p->len)
 			ncap *= 2;
@@ -82,7 +82,8 @@ static int acc_set(struct acc *a, const struct s3i_prec *p, s3inv_error *err)
 		a->buf = n;
 		a->cap = ncap;
 	}
-	memcpy(a->buf, p->prefix, p->len);
+	if (p->len)
+		memcpy(a->buf, p->prefix, p->len);
 	a->p = *p;
 	a->p.prefix = a->buf;
 	uint32_t n = p->n_classes < S3I_MAX_CLASSES ? p->n_classes : S3I_MAX_CLASSES;

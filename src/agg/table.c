@@ -422,7 +422,8 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 		pos = q + 1;
 	}
 	t->path_n = level + 1;
-	memcpy(t->pk, key, key_len);
+	if (key_len)
+		memcpy(t->pk, key, key_len);
 	t->pk_len = key_len;
 	t->path_valid = true;
 	if (key_len > t->max_key)

@@ -470,15 +470,15 @@ static void test_agg__spill_many_runs(void **state)
 	(void)state;
 	for (unsigned fanin = 2; fanin <= 3; fanin++) {
 		struct cfg c = {1, '/', -1, 200000, 0, fanin};
-		check(20000, 4, &c, true);
+		check(8000, 4, &c, true);
 		assert_true(last_passes >= 2);
 		c.n_aggs = 2;
-		check(20000, 5, &c, true);
+		check(8000, 5, &c, true);
 		assert_true(last_passes >= 2);
 	}
 	/* fan-in from the budget */
 	struct cfg c = {2, '/', -1, 200000, 0, 0};
-	check(20000, 6, &c, true);
+	check(8000, 6, &c, true);
 }
 
 static void test_agg__spill_by_budget(void **state)
@@ -486,7 +486,7 @@ static void test_agg__spill_by_budget(void **state)
 	(void)state;
 	/* a budget just above two writers: the tables must spill to stay in it */
 	struct cfg c = {2, '/', -1, 0, 2 * s3i_run_writer_mem() + 600000, 2};
-	check(30000, 7, &c, true);
+	check(15000, 7, &c, true);
 }
 
 static void test_agg__max_depth(void **state)
@@ -705,9 +705,11 @@ static void test_agg__classes(void **state)
 	s3i_classes_free(&c);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	make_tmpdir();
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]); /* run one case by name */
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_agg__one_in_memory),
 	    cmocka_unit_test(test_agg__two_in_memory),
