@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,12 @@ void s3i_pbar_init(struct s3i_pbar *b, FILE *f, bool force, bool quiet)
 	b->tty = isatty(fileno(f)) == 1;
 	b->enabled = !quiet && (b->tty || force);
 	b->last_phase = -1;
+	b->cols = 0;
+	if (b->tty) {
+		struct winsize ws;
+		if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+			b->cols = ws.ws_col;
+	}
 }
 
 static void render(const struct s3i_pbar *b, const s3inv_progress *p, char *line, size_t cap)
@@ -87,6 +94,11 @@ void s3i_pbar_update(struct s3i_pbar *b, const s3inv_progress *p)
 	b->last_phase = (int)p->phase;
 	render(b, p, line, sizeof line);
 	len = (int)strlen(line);
+	if (b->cols > 0 && len > b->cols - 1) {
+		/* a wrapped line cannot be redrawn with '\r': cut it */
+		len = b->cols - 1;
+		line[len] = '\0';
+	}
 	if (b->tty) {
 		/* pad with spaces over a longer previous line */
 		fprintf(b->f, "\r%s%*s", line, b->last_len > len ? b->last_len - len : 0, "");

@@ -26,6 +26,7 @@ struct s3i_pbar {
 	double last;   /* monotonic time of the last draw, seconds */
 	int last_len;  /* visible length of the last line (for clearing) */
 	int last_phase;
+	int cols;      /* terminal width, 0 when unknown */
 };
 
 /** Set up a bar on F. FORCE draws even when F is not a terminal; QUIET
