@@ -294,6 +294,63 @@ S3INV_API int s3inv_query_top(uint64_t **out, size_t *n, const s3inv_index *idx,
 /** Free memory returned by the library. Accepts NULL. */
 S3INV_API void s3inv_free(void *p);
 
+/* ---- Diff of two indexes (src/query/diff.c) ---- */
+
+typedef struct s3inv_diff s3inv_diff;
+
+/** One prefix of a diff. Positions are UINT64_MAX and statistics zero on
+ *  the side where the prefix does not exist (a new or a gone prefix). */
+typedef struct s3inv_diff_entry {
+	const char *prefix;   /**< borrowed from the iterator, valid until the next call */
+	size_t len;
+	uint64_t old_pos, new_pos;
+	s3inv_stats old_st, new_st;
+} s3inv_diff_entry;
+
+/** Start a streaming merge-walk of the subtrees of PREFIX in OLD and NEW,
+ *  yielding every prefix exactly DEPTH levels below PREFIX (DEPTH 0: PREFIX
+ *  itself) that exists in either index, in byte order. Both indexes sort
+ *  prefixes the same way, so the walk is O(prefixes visited in both
+ *  subtrees), skips every subtree too shallow to reach DEPTH, and holds two
+ *  prefix buffers, never an index. PREFIX must exist in at least one index.
+ *  Both indexes must stay open until s3inv_diff_close.
+ *  @return 0, S3INV_ENOTFOUND (PREFIX in neither), S3INV_EINVAL (different
+ *  delimiters), S3INV_ENOMEM. */
+S3INV_API int s3inv_diff_open(s3inv_diff **out, const s3inv_index *old_idx,
+                              const s3inv_index *new_idx, const char *prefix, size_t len,
+                              unsigned depth, s3inv_error *err);
+
+/** Next prefix of the walk.
+ *  @return 0 with *out filled, S3INV_ITEROVER at the end, or S3INV_ECORRUPT. */
+S3INV_API int s3inv_diff_next(s3inv_diff *d, s3inv_diff_entry *out, s3inv_error *err);
+
+/** Free the iterator. Accepts NULL. */
+S3INV_API void s3inv_diff_close(s3inv_diff *d);
+
+/** Order of s3inv_diff_collect. */
+typedef enum s3inv_diff_sort {
+	S3INV_DIFF_NAME = 0,   /**< byte order (the walk's order) */
+	S3INV_DIFF_GROWTH = 1, /**< largest byte growth first (objects on a tie) */
+	S3INV_DIFF_SHRINK = 2  /**< largest byte shrink first */
+} s3inv_diff_sort;
+
+/** A diff row kept by s3inv_diff_collect: positions (UINT64_MAX when absent). */
+typedef struct s3inv_diff_row {
+	uint64_t old_pos, new_pos;
+	int64_t d_objects, d_bytes; /**< new minus old */
+} s3inv_diff_row;
+
+/** Run the whole walk of s3inv_diff_open and keep the rows, sorted by
+ *  SORT, at most LIMIT of them (0 = all); rows whose objects and bytes are
+ *  equal on both sides are dropped unless UNCHANGED. *out is allocated
+ *  (free with s3inv_free); memory is O(rows kept) (O(LIMIT) with a limit).
+ *  @param total receives the number of rows before the limit (may be NULL). */
+S3INV_API int s3inv_diff_collect(s3inv_diff_row **out, size_t *n, uint64_t *total,
+                                 const s3inv_index *old_idx, const s3inv_index *new_idx,
+                                 const char *prefix, size_t len, unsigned depth,
+                                 s3inv_diff_sort sort, size_t limit, bool unchanged,
+                                 s3inv_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Sample data                                                         */
 /* ------------------------------------------------------------------ */
