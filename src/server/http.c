@@ -6,10 +6,11 @@
  * Request life cycle. libmicrohttpd calls uri_log() first (we allocate the
  * request state there and start its clock), then on_request() once before
  * the body, once per body chunk, and once after the body; finally
- * on_done() records metrics and frees the state. Every check that needs
- * no body (target length, route, method, token, Content-Length) runs on
- * the first call, so a bad request is refused before its body is read;
- * GET handlers run on that first call too, POST handlers on the last.
+ * on_done() records metrics and frees the state. For a POST, every check
+ * that needs no body (target length, route, method, token, Content-Length)
+ * runs on the first call, so a bad request is refused before its body is
+ * read, and the handler runs on the last call. Other methods are answered
+ * on the second call (see begin() for why not the first).
  *
  * A handler sends exactly one reply; if it returns without one the client
  * gets a 500 rather than a hung connection.
@@ -35,7 +36,7 @@ struct s3i_http_req {
 	size_t uri_len;
 	size_t slot;          /* metrics slot */
 	unsigned status;      /* sent status, 0 until replied */
-	bool started, too_big;
+	bool started, post, too_big;
 	const struct s3i_route *route;
 	char *body;
 	size_t body_len, body_cap;
@@ -212,7 +213,11 @@ static void dispatch(struct s3i_srv *srv, struct s3i_http_req *r)
 		s3i_http_error(r, 500, "internal error: the handler sent no reply");
 }
 
-/* First call: everything that needs no body. */
+/* Checks that need no body, then (GET) the handler. Called on the first
+ * call for POST, so a bad POST is refused before its body is read, and on
+ * the second call for everything else: a response queued on the very
+ * first call makes libmicrohttpd close the connection (it cannot know the
+ * request has no body), which would defeat keep-alive. */
 static void begin(struct s3i_srv *srv, struct s3i_http_req *r, const char *url,
                   const char *method)
 {
@@ -320,7 +325,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!r->started) {
 		r->started = true;
-		begin(srv, r, url, method);
+		r->post = strcmp(method, "POST") == 0;
+		if (r->post)
+			begin(srv, r, url, method); /* refuse early, before the body */
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
@@ -331,7 +338,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->too_big)
+	if (!r->post)
+		begin(srv, r, url, method);
+	else if (r->too_big)
 		s3i_http_error(r, 413, "request body larger than %u bytes", S3I_SRV_MAX_BODY);
 	else
 		dispatch(srv, r);
