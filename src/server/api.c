@@ -285,18 +285,58 @@ static int direct_of(const s3inv_index *idx, uint64_t pos, const s3inv_stats *pa
 static const char *const sort_words[] = {"bytes", "objects", "name", NULL};
 static const s3inv_sort sort_vals[] = {S3INV_SORT_BYTES, S3INV_SORT_OBJECTS, S3INV_SORT_NAME};
 
+/* The page [OFFSET, OFFSET+LIMIT) of the children of POS with the count
+ * and direct objects: from the entry's cache, else computed — and, for a
+ * wide prefix, the whole sorted list is computed once and cached. PAGE
+ * has room for LIMIT positions. */
+static int children_page(const struct s3i_srv_index *e, uint64_t pos, s3inv_sort sort,
+                         uint64_t offset, size_t limit, uint64_t *page,
+                         struct s3i_kidpage *kp, s3inv_error *err)
+{
+	s3inv_stats ps;
+	uint64_t *kids = NULL, *copy;
+	size_t n = 0;
+	int rc;
+	if (s3i_kidcache_get(e->kids, pos, sort, offset, limit, page, kp))
+		return 0;
+	if ((rc = s3inv_index_stats(e->idx, pos, &ps)) < 0 ||
+	    (rc = direct_of(e->idx, pos, &ps, &kp->total, &kp->dobj, &kp->dbytes)) < 0)
+		return rc;
+	kp->n = 0;
+	if (offset >= kp->total)
+		return 0;
+	if (kp->total >= S3I_KIDCACHE_MIN && e->kids) {
+		if ((rc = s3inv_query_children(&kids, &n, e->idx, pos, sort, 0, err)) < 0)
+			return rc;
+	} else if ((rc = s3inv_query_children(&kids, &n, e->idx, pos, sort,
+	                                      (size_t)(offset + limit), err)) < 0) {
+		return rc;
+	}
+	if (offset < n) {
+		kp->n = n - (size_t)offset < limit ? n - (size_t)offset : limit;
+		memcpy(page, kids + offset, kp->n * sizeof *page);
+	}
+	if (kp->total >= S3I_KIDCACHE_MIN && e->kids && n == kp->total &&
+	    (copy = malloc(n * sizeof *copy)) != NULL) {
+		memcpy(copy, kids, n * sizeof *copy);
+		s3i_kidcache_put(e->kids, pos, sort, copy, n, kp->dobj, kp->dbytes);
+	}
+	s3inv_free(kids);
+	return 0;
+}
+
 /* GET /api/children?index=&prefix=&sort=&limit=&offset= */
 static void h_children(struct s3i_srv *srv, struct s3i_http_req *r)
 {
 	struct s3i_srv_index *e;
 	struct s3i_json j;
+	struct s3i_kidpage kp;
 	s3inv_error err = {0, ""};
-	s3inv_stats ps;
 	s3inv_sort sort;
 	const char *p;
 	char *pp = NULL;
-	size_t len, pplen, n = 0;
-	uint64_t pos, limit, offset, total = 0, dobj = 0, dbytes = 0, *kids = NULL;
+	size_t len, pplen;
+	uint64_t pos, limit, offset, page[S3I_SRV_MAX_PAGE];
 	int rc;
 	if (!prefix_arg(r, &p, &len) ||
 	    !enum_arg(r, "sort", sort_words, sort_vals, S3INV_SORT_BYTES, &sort) ||
@@ -306,12 +346,8 @@ static void h_children(struct s3i_srv *srv, struct s3i_http_req *r)
 	s3i_json_init(&j);
 	if (!lookup(r, e, p, len, &pos))
 		goto out;
-	if ((rc = s3inv_index_stats(e->idx, pos, &ps)) < 0 ||
-	    (rc = direct_of(e->idx, pos, &ps, &total, &dobj, &dbytes)) < 0 ||
-	    (rc = s3i_front_prefix_dup(&pp, &pplen, e->idx, pos, &err)) < 0 ||
-	    (rc = (offset < total ? s3inv_query_children(&kids, &n, e->idx, pos, sort,
-	                                                 (size_t)(offset + limit), &err)
-	                          : 0)) < 0) {
+	if ((rc = children_page(e, pos, sort, offset, (size_t)limit, page, &kp, &err)) < 0 ||
+	    (rc = s3i_front_prefix_dup(&pp, &pplen, e->idx, pos, &err)) < 0) {
 		reply_lib_error(r, rc, &err);
 		goto out;
 	}
@@ -319,11 +355,11 @@ static void h_children(struct s3i_srv *srv, struct s3i_http_req *r)
 	s3i_json_key(&j, "prefix");
 	s3i_json_strn(&j, pp, pplen);
 	s3i_json_key(&j, "total");
-	s3i_json_u64(&j, total);
+	s3i_json_u64(&j, kp.total);
 	s3i_json_key(&j, "children");
 	s3i_json_arr_open(&j);
-	for (size_t i = (size_t)offset; i < n; i++) {
-		if ((rc = s3i_front_stats_json(&j, e->idx, kids[i], &err)) < 0) {
+	for (size_t i = 0; i < kp.n; i++) {
+		if ((rc = s3i_front_stats_json(&j, e->idx, page[i], &err)) < 0) {
 			reply_lib_error(r, rc, &err);
 			goto out;
 		}
@@ -332,16 +368,15 @@ static void h_children(struct s3i_srv *srv, struct s3i_http_req *r)
 	s3i_json_key(&j, "direct");
 	s3i_json_obj_open(&j);
 	s3i_json_key(&j, "objects");
-	s3i_json_u64(&j, dobj);
+	s3i_json_u64(&j, kp.dobj);
 	s3i_json_key(&j, "bytes");
-	s3i_json_u64(&j, dbytes);
+	s3i_json_u64(&j, kp.dbytes);
 	s3i_json_obj_close(&j);
 	s3i_json_obj_close(&j);
 	s3i_json_raw(&j, "\n", 1);
 	s3i_http_reply(r, 200, NULL, &j);
 out:
 	s3i_json_free(&j);
-	s3inv_free(kids);
 	free(pp);
 	s3i_indexset_put(e);
 }

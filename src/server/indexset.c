@@ -97,6 +97,7 @@ static void entry_close(struct s3i_srv_index *e)
 	if (e->idx && e->open_gauge)
 		atomic_fetch_sub(e->open_gauge, 1);
 	s3inv_index_close(e->idx);
+	s3i_kidcache_free(e->kids);
 	free(e->name);
 	free(e->path);
 	free(e);
@@ -123,6 +124,7 @@ static int entry_open(struct s3i_srv_index **out, struct s3i_indexset *s, const 
 	atomic_fetch_add(&s->open, 1);
 	e->open_gauge = &s->open;
 	s3inv_index_info_get(e->idx, &e->info);
+	e->kids = s3i_kidcache_new(); /* NULL only means no caching */
 	e->dev = id->dev;
 	e->ino = id->ino;
 	e->size = id->size;

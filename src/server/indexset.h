@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kidcache.h"
 #include "s3inv.h"
 
 struct s3i_srv_index {
@@ -44,6 +45,7 @@ struct s3i_srv_index {
 	int64_t mtime_ns;
 	atomic_uint refs;
 	atomic_uint_fast64_t *open_gauge; /* the set's count of open handles */
+	struct s3i_kidcache *kids;        /* sorted children of wide prefixes (may be NULL) */
 };
 
 struct s3i_indexset;

@@ -274,6 +274,49 @@ check "exit status 0 after SIGINT" [ $? -eq 0 ]
 check "stop notice" grep -q 'stopped' "$T/two.err"
 check "no sanitizer report" bash -c "! grep -q 'Sanitizer\|runtime error' '$T/two.err'"
 
+# ---- a wide prefix (3000 children): pages come from the sorted-list cache
+python3 - "$T/rw" <<'PY'
+import hashlib, json, os, random, sys
+out = sys.argv[1]; os.makedirs(out + "/data", exist_ok=True); rnd = random.Random(9)
+path = out + "/data/w.csv"
+with open(path, "w") as f:
+    for i in range(3000):
+        for k in range(rnd.randint(1, 3)):
+            f.write('"b","wide/f%05d/p%d","%d","2026-01-01T00:00:00.000Z","","%s","false","","",""\n'
+                    % (i, k, rnd.choice([0, 5, 5, 7, 1000, rnd.randint(0, 10**9)]), rnd.choice(["STANDARD", "GLACIER"])))
+    f.write('"b","wide/direct.txt","42","2026-01-01T00:00:00.000Z","","STANDARD","false","","",""\n')
+json.dump({"sourceBucket": "b", "destinationBucket": "arn:aws:s3:::d", "version": "2016-11-30",
+           "creationTimestamp": "1795309200000", "fileFormat": "CSV",
+           "fileSchema": "Bucket, Key, Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, ReplicationStatus, EncryptionStatus, IntelligentTieringAccessTier",
+           "files": [{"key": "b/inv/data/w.csv", "size": os.path.getsize(path),
+                      "MD5checksum": hashlib.md5(open(path, "rb").read()).hexdigest()}]}, open(out + "/manifest.json", "w"))
+PY
+"$BIN" build "$T/rw" -o "$T/w.s3i" >/dev/null 2>"$T/build.err" || bad "wide report build: $(cat "$T/build.err")"
+start wide "$T/w.s3i" || exit 1
+for sort in bytes objects name; do
+	"$BIN" ls --json --sort $sort "$T/w.s3i" wide/ >"$T/wide_$sort.json"
+	for off in 0 1000 2950 2999 3000; do
+		for rep in 1 2; do # the second answer comes from the cache
+			get "/api/children?prefix=wide/&sort=$sort&limit=100&offset=$off"
+			cp "$T/out" "$T/wp_${sort}_${off}_$rep.json"
+		done
+	done
+done
+check "wide prefix: every page (first and cached) equals the slice of ls --json" python3 - "$T" <<'PY'
+import json, os, sys
+t = sys.argv[1]
+for sort in ("bytes", "objects", "name"):
+    whole = json.load(open(os.path.join(t, "wide_%s.json" % sort)))
+    assert whole["total"] == 3000
+    for off in (0, 1000, 2950, 2999, 3000):
+        for rep in (1, 2):
+            p = json.load(open(os.path.join(t, "wp_%s_%d_%d.json" % (sort, off, rep))))
+            assert p["total"] == 3000 and p["direct"] == whole["direct"] and p["prefix"] == "wide/"
+            assert p["children"] == whole["children"][off:off + 100], (sort, off, rep)
+PY
+kill -INT "$SPID"
+wait "$SPID"
+
 # ---- token
 start tok --token s3cr3t "$T/a.s3i" || exit 1
 get /api/indexes
