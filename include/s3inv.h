@@ -351,6 +351,30 @@ S3INV_API int s3inv_diff_collect(s3inv_diff_row **out, size_t *n, uint64_t *tota
                                  s3inv_diff_sort sort, size_t limit, bool unchanged,
                                  s3inv_error *err);
 
+/* ---- Walking a subtree in order (src/query/export.c) ---- */
+
+typedef struct s3inv_walk s3inv_walk;
+
+/** One prefix of a walk; PREFIX is borrowed from the walker and valid
+ *  until the next call. */
+typedef struct s3inv_walk_entry {
+	const char *prefix;
+	size_t len;
+	s3inv_stats st;
+} s3inv_walk_entry;
+
+/** Walk the subtree of POS in preorder (= byte order), POS first, down to
+ *  MAX_LEVELS levels below POS (-1 = every level); deeper subtrees are
+ *  skipped in one jump. Prefixes are decoded sequentially (one front-coded
+ *  entry per step), so a walk costs O(prefixes yielded) and constant memory.
+ *  @return 0, S3INV_EINVAL (pos out of range), S3INV_ENOMEM. */
+S3INV_API int s3inv_walk_open(s3inv_walk **out, const s3inv_index *idx, uint64_t pos,
+                              int max_levels, s3inv_error *err);
+/** @return 0 with *out filled, S3INV_ITEROVER, or S3INV_ECORRUPT. */
+S3INV_API int s3inv_walk_next(s3inv_walk *w, s3inv_walk_entry *out, s3inv_error *err);
+/** Accepts NULL. */
+S3INV_API void s3inv_walk_close(s3inv_walk *w);
+
 /* ------------------------------------------------------------------ */
 /* Sample data                                                         */
 /* ------------------------------------------------------------------ */

@@ -29,6 +29,7 @@ static const struct cmd commands[] = {
 	{"ls", s3i_cli_ls, s3i_cli_help_ls, "child prefixes of a prefix, and its direct objects"},
 	{"top", s3i_cli_top, s3i_cli_help_top, "largest prefixes some levels below a prefix"},
 	{"diff", s3i_cli_diff, s3i_cli_help_diff, "what changed between two indexes of a bucket"},
+	{"export", s3i_cli_export, s3i_cli_help_export, "the prefix table as CSV, NDJSON or an ncdu export"},
 	{"info", s3i_cli_info, s3i_cli_help_info, "metadata and totals of an index"},
 	{"verify", s3i_cli_verify, s3i_cli_help_verify, "check every checksum and invariant of an index"},
 	{"reports", s3i_cli_reports, s3i_cli_help_reports, "list the inventory reports under a source"},
