@@ -109,6 +109,10 @@ static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char 
 	       s3i_fmt_count(a, sizeof a, ps->objects),
 	       info.has_size ? s3i_fmt_size(b, sizeof b, ps->bytes) : "unknown bytes", total,
 	       total == 1 ? "" : "es");
+	if (info.has_versions)
+		printf("  plus %s non-current versions (%s) and %s delete markers\n",
+		       s3i_fmt_count(a, sizeof a, ps->nc_objects), s3i_fmt_size(b, sizeof b, ps->nc_bytes),
+		       s3i_fmt_count(c, sizeof c, ps->delete_markers));
 	printf("%10s %6s  %-*s %14s  %s\n", "bytes", "share", BAR + 2, "", "objects", "name");
 	for (size_t i = 0; i < nk; i++) {
 		s3inv_error err = {0, ""};

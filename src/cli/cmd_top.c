@@ -18,7 +18,7 @@ const char s3i_cli_help_top[] =
     "    s3inv top - largest prefixes some levels below a prefix\n"
     "\n"
     "SYNOPSIS\n"
-    "    s3inv top INDEX [PREFIX] [--depth D] [--limit N] [--by bytes|objects] [--json]\n"
+    "    s3inv top INDEX [PREFIX] [--depth D] [--limit N] [--by KEY] [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Ranks the prefixes exactly D levels below PREFIX (default: the root)\n"
@@ -30,7 +30,9 @@ const char s3i_cli_help_top[] =
     "OPTIONS\n"
     "    --depth D          levels below PREFIX, D >= 1 (default 1)\n"
     "    --limit N, -n N    how many (default 20; 0 = all)\n"
-    "    --by KEY           bytes (default) or objects\n"
+    "    --by KEY           bytes (default), objects, or noncurrent-bytes (bytes of\n"
+    "                       non-current versions: where old versions pile up;\n"
+    "                       the table then shows non-current bytes and share)\n"
     "    --json             one JSON object on one line:\n"
     "                       {\"prefix\":P,\"levels\":D,\"by\":\"bytes\",\"results\":[<du JSON>...]}\n"
     "                       results largest first; each is the du JSON object.\n"
@@ -66,7 +68,8 @@ static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 		printf("no prefixes %u level%s below\n", depth, depth == 1 ? "" : "s");
 		return 0;
 	}
-	printf("%5s %10s %6s %14s  %s\n", "rank", "bytes", "share", "objects", "prefix");
+	printf("%5s %10s %6s %14s  %s\n", "rank", by == S3INV_SORT_NC_BYTES ? "nc bytes" : "bytes",
+	       "share", "objects", "prefix");
 	for (size_t i = 0; i < n; i++) {
 		s3inv_error err = {0, ""};
 		s3inv_stats st;
@@ -76,12 +79,18 @@ static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 			return s3i_cli_fail(rc, NULL, "index: statistics");
 		if ((rc = s3i_front_prefix_dup(&p, &len, idx, res[i], &err)) < 0)
 			return s3i_cli_fail(rc, &err, "index");
-		printf("%5zu %10s %6s %14s  ", i + 1,
-		       info.has_size ? s3i_fmt_size(a, sizeof a, st.bytes) : "-",
-		       by == S3INV_SORT_OBJECTS || !info.has_size
-		           ? s3i_fmt_percent(b, sizeof b, st.objects, ps.objects)
-		           : s3i_fmt_percent(b, sizeof b, st.bytes, ps.bytes),
-		       s3i_fmt_count(c, sizeof c, st.objects));
+		if (by == S3INV_SORT_NC_BYTES) {
+			printf("%5zu %10s %6s %14s  ", i + 1, s3i_fmt_size(a, sizeof a, st.nc_bytes),
+			       s3i_fmt_percent(b, sizeof b, st.nc_bytes, ps.nc_bytes),
+			       s3i_fmt_count(c, sizeof c, st.objects));
+		} else {
+			printf("%5zu %10s %6s %14s  ", i + 1,
+			       info.has_size ? s3i_fmt_size(a, sizeof a, st.bytes) : "-",
+			       by == S3INV_SORT_OBJECTS || !info.has_size
+			           ? s3i_fmt_percent(b, sizeof b, st.objects, ps.objects)
+			           : s3i_fmt_percent(b, sizeof b, st.bytes, ps.bytes),
+			       s3i_fmt_count(c, sizeof c, st.objects));
+		}
 		s3i_cli_put_prefix(p, len);
 		putchar('\n');
 		free(p);
@@ -108,7 +117,9 @@ static int print_json(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 	s3i_json_key(&j, "levels");
 	s3i_json_u64(&j, depth);
 	s3i_json_key(&j, "by");
-	s3i_json_str(&j, by == S3INV_SORT_OBJECTS ? "objects" : "bytes");
+	s3i_json_str(&j, by == S3INV_SORT_OBJECTS    ? "objects"
+	                 : by == S3INV_SORT_NC_BYTES ? "noncurrent-bytes"
+	                                             : "bytes");
 	s3i_json_key(&j, "results");
 	s3i_json_arr_open(&j);
 	for (size_t i = 0; i < n; i++) {
@@ -162,8 +173,11 @@ int s3i_cli_top(int argc, char **argv)
 				by = S3INV_SORT_BYTES;
 			else if (strcmp(a.arg, "objects") == 0)
 				by = S3INV_SORT_OBJECTS;
+			else if (strcmp(a.arg, "noncurrent-bytes") == 0)
+				by = S3INV_SORT_NC_BYTES;
 			else
-				return s3i_cli_usage("top", "invalid value '%s' for --by (bytes or objects)",
+				return s3i_cli_usage("top",
+				                     "invalid value '%s' for --by (bytes, objects or noncurrent-bytes)",
 				                     a.arg);
 			break;
 		default:
