@@ -32,8 +32,19 @@
 #include "util/thread.h"
 
 #define CLASS_CACHE 16
+/* Parquet: a report with fewer than this many files per thread is split
+ * into row-group ranges, about this many work items per thread */
+#define PQ_SPLIT_FILES_PER_THREAD 4
+#define PQ_ITEMS_PER_THREAD 4
 
 struct build;
+
+/* Parquet row-group parallelism: one unit of work, row groups
+ * [first, first + count) of one file (count UINT32_MAX: the whole file) */
+struct pq_item {
+	size_t file;
+	uint32_t first, count;
+};
 
 struct worker {
 	struct build *b;
@@ -63,6 +74,13 @@ struct build {
 	_Atomic unsigned active;
 	_Atomic int failed;      /* first failing code, 0 if none */
 	_Atomic bool pq_size, pq_versions; /* Parquet: some file had these columns */
+	/* Parquet split into row-group ranges (NULL: one work item per file) */
+	struct pq_item *items;
+	size_t n_items;
+	uint32_t *pq_groups;          /* per file: row groups in its footer */
+	_Atomic uint32_t *items_left; /* per file: items not yet finished */
+	_Atomic uint64_t next_plan;
+	s3inv_error plan_err;         /* the first planning error */
 	_Atomic int failed_worker;
 	double t0;
 	double last_progress;
@@ -151,12 +169,26 @@ static int drain(struct s3i_input *in, s3inv_error *err)
 	return rc;
 }
 
+/* floor(size * k / n) without overflow, for k <= n */
+static uint64_t share(uint64_t size, uint64_t k, uint64_t n)
+{
+	return size / n * k + size % n * k / n;
+}
+
+/* Scan work item I: file I, or with row-group splitting items[I] (a range
+ * of row groups of one Parquet file). The rows of an item go to this
+ * worker's table only; the file's MD5 (local, verify on) is checked by the
+ * item that starts at row group 0, the file counts as done with its last. */
 static int scan_file(struct worker *w, size_t i)
 {
 	struct build *b = w->b;
-	const struct s3i_manifest_file *f = &b->m->files[i];
+	size_t fi = b->items ? b->items[i].file : i;
+	const struct s3i_manifest_file *f = &b->m->files[fi];
+	uint32_t first = b->items ? b->items[i].first : 0;
+	uint32_t count = b->items ? b->items[i].count : UINT32_MAX;
 	struct s3i_input *in = NULL;
 	uint64_t rows0 = w->rows;
+	bool file_done = true;
 	int rc;
 
 	rc = open_input(b, f, &in, &w->err);
@@ -166,10 +198,10 @@ static int scan_file(struct worker *w, size_t i)
 		rc = s3i_csv_read(in, &b->m->cols, on_row, w, &b->stop, &w->err);
 	} else if (b->m->format == S3I_FMT_PARQUET) {
 		struct s3i_columns cols = {0};
-		if (b->opts->verify_md5 && f->md5[0] && !s3i_is_s3_url(f->path))
+		if (b->opts->verify_md5 && f->md5[0] && !s3i_is_s3_url(f->path) && first == 0)
 			rc = drain(in, &w->err); /* sequential reads check the MD5 at EOF */
 		if (rc == 0)
-			rc = s3i_parquet_read_groups(in, 0, UINT32_MAX, &cols, on_row, w, &b->stop,
+			rc = s3i_parquet_read_groups(in, first, count, &cols, on_row, w, &b->stop,
 			                             &w->err);
 		if (cols.size)
 			atomic_store(&b->pq_size, true);
@@ -180,8 +212,18 @@ static int scan_file(struct worker *w, size_t i)
 		                 b->m->path, b->m->format_name);
 	s3i_input_close(in);
 	atomic_fetch_add(&b->rows, w->rows - rows0);
-	atomic_fetch_add(&b->bytes_done, f->size);
-	atomic_fetch_add(&b->files_done, 1);
+	if (b->items) {
+		/* bytes in proportion to the row groups read: the shares of a
+		 * file's items telescope to exactly its size */
+		uint64_t g = b->pq_groups[fi];
+		uint64_t end = count > g - first ? g : first + count;
+		file_done = atomic_fetch_sub(&b->items_left[fi], 1) == 1;
+		atomic_fetch_add(&b->bytes_done, g == 0 ? f->size : share(f->size, end, g) -
+		                                                        share(f->size, first, g));
+	} else
+		atomic_fetch_add(&b->bytes_done, f->size);
+	if (file_done)
+		atomic_fetch_add(&b->files_done, 1);
 	return rc;
 }
 
@@ -205,7 +247,7 @@ static int scan_worker(unsigned id, void *payload)
 	w = &b->w[id - 1];
 	for (;;) {
 		uint64_t i = atomic_fetch_add(&b->next_file, 1);
-		if (i >= b->m->n_files || b->stop)
+		if (i >= (b->items ? b->n_items : b->m->n_files) || b->stop)
 			break;
 		rc = scan_file(w, (size_t)i);
 		if (rc < 0) {
@@ -218,6 +260,106 @@ static int scan_worker(unsigned id, void *payload)
 		}
 	}
 	atomic_fetch_sub(&b->active, 1);
+	return rc;
+}
+
+/* Parquet planning, on every thread: read each file's footer for its
+ * number of row groups (and its columns). The first error wins. */
+static int plan_worker(unsigned id, void *payload)
+{
+	struct build *b = payload;
+	s3inv_error err;
+	int rc = 0;
+	(void)id;
+	memset(&err, 0, sizeof err);
+	for (;;) {
+		uint64_t i = atomic_fetch_add(&b->next_plan, 1);
+		struct s3i_parquet_info info;
+		struct s3i_input *in = NULL;
+		if (i >= b->m->n_files || b->stop)
+			break;
+		const struct s3i_manifest_file *f = &b->m->files[i];
+		if (s3i_is_s3_url(f->path))
+			rc = s3i_s3_open(&in, b->s3, f->path, f->size ? f->size : UINT64_MAX, NULL, &err);
+		else
+			rc = s3i_local_open(&in, f->path, NULL, &err);
+		if (rc == 0)
+			rc = s3i_parquet_info(in, &info, &err);
+		s3i_input_close(in);
+		if (rc < 0) {
+			int expected = 0;
+			if (rc != S3INV_ECANCELED &&
+			    atomic_compare_exchange_strong(&b->failed, &expected, rc))
+				b->plan_err = err;
+			b->stop = 1;
+			break;
+		}
+		b->pq_groups[i] = info.num_row_groups;
+		if (info.cols.size)
+			atomic_store(&b->pq_size, true);
+		if (info.cols.is_latest || info.cols.is_delete_marker)
+			atomic_store(&b->pq_versions, true);
+	}
+	return rc;
+}
+
+/* A Parquet report with few files for its threads: split the files into
+ * ranges of row groups, about PQ_ITEMS_PER_THREAD per thread, so that one
+ * big file still keeps every thread busy. Each item is read by one worker
+ * (rows never cross threads); it re-reads its file's footer. Leaves
+ * b->items NULL (one item per file) when there is no need. */
+static int plan_row_groups(struct build *b, s3inv_error *err)
+{
+	size_t nf = b->m->n_files, i, k;
+	uint64_t total = 0, target, chunk;
+	int rc = 0;
+
+	if (b->m->format != S3I_FMT_PARQUET || b->nw < 2 || nf == 0 ||
+	    nf >= (size_t)b->nw * PQ_SPLIT_FILES_PER_THREAD)
+		return 0;
+	b->pq_groups = s3i_calloc(nf, sizeof *b->pq_groups);
+	b->items_left = s3i_calloc(nf, sizeof *b->items_left);
+	if (!b->pq_groups || !b->items_left)
+		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+	s3i_parallel(b->nw < nf ? b->nw : (unsigned)nf, plan_worker, b);
+	if (atomic_load(&b->failed) < 0) {
+		rc = atomic_load(&b->failed);
+		if (err && err->code == 0)
+			*err = b->plan_err;
+		s3i_err_set(err, rc, "build failed");
+		goto out;
+	}
+	if (b->stop || user_cancelled(b)) {
+		rc = s3i_err_set(err, S3INV_ECANCELED, "cancelled");
+		goto out;
+	}
+	for (i = 0; i < nf; i++)
+		total += b->pq_groups[i];
+	target = (uint64_t)b->nw * PQ_ITEMS_PER_THREAD;
+	chunk = total / target + (total % target != 0);
+	if (chunk == 0)
+		chunk = 1;
+	b->n_items = 0;
+	for (i = 0; i < nf; i++)
+		b->n_items += b->pq_groups[i] ? (b->pq_groups[i] + chunk - 1) / chunk : 1;
+	b->items = s3i_calloc(b->n_items, sizeof *b->items);
+	if (!b->items) {
+		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0, k = 0; i < nf; i++) {
+		uint32_t g = b->pq_groups[i], first = 0;
+		do {
+			uint32_t n = g - first < chunk ? g - first : (uint32_t)chunk;
+			b->items[k].file = i;
+			b->items[k].first = first;
+			b->items[k].count = g ? n : UINT32_MAX;
+			atomic_fetch_add(&b->items_left[i], 1);
+			k++;
+			first += n;
+		} while (first < g);
+	}
+out:
 	return rc;
 }
 
@@ -409,7 +551,10 @@ int s3inv_build_run(s3inv_build_summary *summary, const char *source, const char
 
 	TRY(load_manifest(b, source, err));
 	snprintf(summary->manifest_path, sizeof summary->manifest_path, "%s", b->m->path);
-	if (b->nw > b->m->n_files && b->m->n_files > 0)
+	TRY(plan_row_groups(b, err));
+	if (b->items && b->nw > b->n_items)
+		b->nw = (unsigned)b->n_items;
+	else if (!b->items && b->nw > b->m->n_files && b->m->n_files > 0)
 		b->nw = (unsigned)b->m->n_files;
 	/* each worker's table gets a fair share of the budget (3/4 of it for
 	 * tables, the rest for buffers): a worker whose table is empty can then
@@ -454,6 +599,9 @@ out:
 			s3i_agg_free(b->w[i].agg);
 		s3i_free(b->w);
 	}
+	s3i_free(b->items);
+	s3i_free(b->pq_groups);
+	s3i_free((void *)b->items_left);
 	s3i_agg_shared_cleanup(&b->sh);
 	s3i_classes_free(&b->classes);
 	s3i_manifest_free(b->m);
