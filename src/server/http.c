@@ -377,6 +377,13 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 0)))
+#endif
+    ;
+
+/* libmicrohttpd's error log, as one "s3inv: serve: ..." line each. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char b[512];
 	size_t n;
