@@ -375,6 +375,46 @@ S3INV_API int s3inv_walk_next(s3inv_walk *w, s3inv_walk_entry *out, s3inv_error 
 /** Accepts NULL. */
 S3INV_API void s3inv_walk_close(s3inv_walk *w);
 
+/* ---- Storage cost estimates (src/query/cost.c, docs/cost.md) ---- */
+
+typedef struct s3inv_prices s3inv_prices;
+
+/** The built-in, dated us-east-1 price table (see docs/cost.md).
+ *  @return 0 or S3INV_ENOMEM. Free with s3inv_prices_free. */
+S3INV_API int s3inv_prices_builtin(s3inv_prices **out, s3inv_error *err);
+
+/** Load a price table from a JSON file (format in docs/cost.md); keys it
+ *  does not set keep their built-in values.
+ *  @return 0, S3INV_EIO, S3INV_EFORMAT (with the place of the problem). */
+S3INV_API int s3inv_prices_load(s3inv_prices **out, const char *path, s3inv_error *err);
+
+S3INV_API void s3inv_prices_free(s3inv_prices *p);
+
+/** The table's date and region (borrowed). */
+S3INV_API const char *s3inv_prices_date(const s3inv_prices *p);
+S3INV_API const char *s3inv_prices_region(const s3inv_prices *p);
+
+/** Estimated monthly storage cost of the current objects of a prefix. */
+typedef struct s3inv_cost {
+	double storage;        /**< bytes x class price, per class */
+	double archive_overhead; /**< GLACIER / DEEP_ARCHIVE: 32 KiB at the class rate
+	                          *   + 8 KiB at STANDARD, per object */
+	double min_size;       /**< extra for objects below the minimum billable size
+	                        *   (0 unless min_size_known) */
+	double monitoring;     /**< Intelligent-Tiering monitoring fee (0 unless
+	                        *   min_size_known, since it applies to objects >= 128 KiB) */
+	double total;          /**< the sum of the above */
+	bool min_size_known;   /**< the index has per-class small-object counts */
+	uint64_t unpriced_objects; /**< objects of classes without a price (not in total) */
+	uint64_t unpriced_bytes;
+} s3inv_cost;
+
+/** Estimate the monthly cost of the current objects at POS with PRICES.
+ *  Non-current versions are not included (see docs/cost.md).
+ *  @return 0, S3INV_EINVAL, S3INV_ECORRUPT. Thread-safe. */
+S3INV_API int s3inv_cost_prefix(s3inv_cost *out, const s3inv_index *idx, uint64_t pos,
+                                const s3inv_prices *prices, s3inv_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Sample data                                                         */
 /* ------------------------------------------------------------------ */

@@ -126,6 +126,25 @@ int s3i_cli_lookup(const s3inv_index *idx, const char *prefix, uint64_t *pos);
  *  the root "" is shown as "(root)". */
 void s3i_cli_put_prefix(const char *s, size_t len);
 
+/* ---- --cost / --prices (cost_opt.c, docs/cost.md) ---- */
+
+struct s3i_json;
+
+/** The built-in price table, or the one in PATH when non-NULL; prints the
+ *  error. @return 0 or 2. */
+int s3i_cli_prices(s3inv_prices **out, const char *path);
+
+/** "$1.23", "$456", "$1.20M", "-$0.50". */
+char *s3i_cli_fmt_usd(char *buf, size_t cap, double v);
+
+/** Write C as the "cost" JSON object value. */
+void s3i_cli_cost_json(struct s3i_json *j, const s3inv_cost *c, const s3inv_prices *p);
+
+/** Append "cost":{...} inside the du JSON object that J ends with (just
+ *  closed by s3i_front_stats_json). @return 0, or 2 after printing. */
+int s3i_cli_cost_append(struct s3i_json *j, const s3inv_index *idx, uint64_t pos,
+                        const s3inv_prices *p);
+
 /** True when a write to stdout failed (EPIPE included); the caller should
  *  stop producing output. */
 bool s3i_cli_stdout_failed(void);

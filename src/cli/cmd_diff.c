@@ -27,7 +27,7 @@ const char s3i_cli_help_diff[] =
     "\n"
     "SYNOPSIS\n"
     "    s3inv diff OLD.s3i NEW.s3i [PREFIX] [--depth D] [--sort growth|shrink|name]\n"
-    "               [--limit N] [--show-unchanged] [--json]\n"
+    "               [--limit N] [--show-unchanged] [--json] [--cost] [--prices FILE]\n"
     "\n"
     "DESCRIPTION\n"
     "    Compares the prefixes exactly D levels below PREFIX (default: the\n"
@@ -53,6 +53,10 @@ const char s3i_cli_help_diff[] =
     "                        \"new\":{\"objects\":3,\"bytes\":5},\n"
     "                        \"delta\":{\"objects\":2,\"bytes\":3}}\n"
     "                       with \"old\" or \"new\" null for a new or gone prefix.\n"
+    "    --cost             add the estimated monthly storage cost before, after\n"
+    "                       and its change (text column; JSON \"cost\":{\"old\",\n"
+    "                       \"new\",\"delta\"} in USD); docs/cost.md\n"
+    "    --prices FILE.json prices to use instead of the built-in ones (implies --cost)\n"
     "    -h, --help         show this help\n"
     "\n"
     "EXIT STATUS\n"
@@ -66,18 +70,37 @@ const char s3i_cli_help_diff[] =
     "    s3inv diff last-week.s3i today.s3i logs/ --depth 2 --limit 10\n"
     "    s3inv diff a.s3i b.s3i --sort name --json\n";
 
-enum { O_JSON = 1, O_DEPTH, O_SORT, O_LIMIT, O_UNCHANGED };
+enum { O_JSON = 1, O_DEPTH, O_SORT, O_LIMIT, O_UNCHANGED, O_COST, O_PRICES };
 static const struct s3i_opt opts[] = {{"json", 0, false, O_JSON},
                                       {"depth", 'd', true, O_DEPTH},
                                       {"sort", 0, true, O_SORT},
                                       {"limit", 'n', true, O_LIMIT},
                                       {"show-unchanged", 0, false, O_UNCHANGED},
+                                      {"cost", 0, false, O_COST},
+                                      {"prices", 0, true, O_PRICES},
                                       {NULL, 0, false, 0}};
 
 struct ctx {
 	bool json, has_size;
 	struct s3i_json j;
+	const s3inv_prices *prices; /* --cost */
+	const s3inv_index *idx[2];
 };
+
+/* cost of POS in index K (0 when absent) */
+static int cost_of(double *out, const struct ctx *c, int k, uint64_t pos)
+{
+	s3inv_error err = {0, ""};
+	s3inv_cost co;
+	int rc;
+	*out = 0;
+	if (pos == UINT64_MAX)
+		return 0;
+	if ((rc = s3inv_cost_prefix(&co, c->idx[k], pos, c->prices, &err)) < 0)
+		return s3i_cli_fail(rc, &err, "cost");
+	*out = co.total;
+	return 0;
+}
 
 /* "+1.5 MiB", "-12 B", "0 B" */
 static char *fmt_dsize(char *buf, size_t cap, uint64_t a, uint64_t b)
@@ -122,9 +145,13 @@ static int64_t sdelta(uint64_t a, uint64_t b)
 
 /* One row, text or JSON. */
 static int print_row(struct ctx *c, const char *p, size_t len, bool has_old,
-                     const s3inv_stats *o, bool has_new, const s3inv_stats *n)
+                     const s3inv_stats *o, bool has_new, const s3inv_stats *n, uint64_t opos,
+                     uint64_t npos)
 {
 	static const s3inv_stats zero;
+	double oc = 0, nc = 0;
+	if (c->prices && (cost_of(&oc, c, 0, opos) != 0 || cost_of(&nc, c, 1, npos) != 0))
+		return S3I_EXIT_ERROR;
 	if (!has_old)
 		o = &zero;
 	if (!has_new)
@@ -143,6 +170,17 @@ static int print_row(struct ctx *c, const char *p, size_t len, bool has_old,
 		s3i_json_key(j, "bytes");
 		s3i_json_i64(j, sdelta(o->bytes, n->bytes));
 		s3i_json_obj_close(j);
+		if (c->prices) {
+			s3i_json_key(j, "cost");
+			s3i_json_obj_open(j);
+			s3i_json_key(j, "old");
+			s3i_json_double(j, oc);
+			s3i_json_key(j, "new");
+			s3i_json_double(j, nc);
+			s3i_json_key(j, "delta");
+			s3i_json_double(j, nc - oc);
+			s3i_json_obj_close(j);
+		}
 		s3i_json_obj_close(j);
 		s3i_json_raw(j, "\n", 1);
 		if (!s3i_json_ok(j))
@@ -161,6 +199,11 @@ static int print_row(struct ctx *c, const char *p, size_t len, bool has_old,
 			       has_new ? s3i_fmt_count(b, sizeof b, n->objects) : "-",
 			       fmt_dcount(e, sizeof e, o->objects, n->objects),
 			       !has_old ? "new" : !has_new ? "gone" : "");
+		if (c->prices) {
+			char u[S3I_FMT_MAX];
+			printf("%10s  ", nc - oc >= 0.005 ? (u[0] = '+', s3i_cli_fmt_usd(u + 1, sizeof u - 1, nc - oc), u)
+			                                  : s3i_cli_fmt_usd(u, sizeof u, nc - oc));
+		}
 		s3i_cli_put_prefix(p, len);
 		putchar('\n');
 	}
@@ -180,10 +223,15 @@ static void print_header(const struct ctx *c, const char *old_path, const s3inv_
 	       oi->source_bucket, s3i_fmt_date_ms(a, sizeof a, oi->creation_ms), new_path,
 	       ni->source_bucket, s3i_fmt_date_ms(b, sizeof b, ni->creation_ms));
 	if (c->has_size)
-		printf("%10s %10s %11s %12s  %-5s %s\n", "old bytes", "new bytes", "change", "objects",
-		       "", "prefix");
+		printf("%10s %10s %11s %12s  %-5s ", "old bytes", "new bytes", "change", "objects", "");
 	else
-		printf("%12s %12s %12s  %-5s %s\n", "old objects", "new objects", "change", "", "prefix");
+		printf("%12s %12s %12s  %-5s ", "old objects", "new objects", "change", "");
+	if (c->prices)
+		printf("%10s  ", "cost/mo");
+	printf("prefix\n");
+	if (c->prices)
+		printf("(cost change: %s prices of %s; see docs/cost.md)\n", s3inv_prices_region(c->prices),
+		       s3inv_prices_date(c->prices));
 }
 
 static int run_streamed(struct ctx *c, const s3inv_index *oi, const s3inv_index *ni,
@@ -203,7 +251,8 @@ static int run_streamed(struct ctx *c, const s3inv_index *oi, const s3inv_index 
 		if (!unchanged && ho && hn && e.old_st.objects == e.new_st.objects &&
 		    e.old_st.bytes == e.new_st.bytes)
 			continue;
-		if ((code = print_row(c, e.prefix, e.len, ho, &e.old_st, hn, &e.new_st)) != 0)
+		if ((code = print_row(c, e.prefix, e.len, ho, &e.old_st, hn, &e.new_st, e.old_pos,
+		                      e.new_pos)) != 0)
 			break;
 		shown++;
 		if (s3i_cli_stdout_failed())
@@ -240,7 +289,7 @@ static int run_sorted(struct ctx *c, const s3inv_index *oi, const s3inv_index *n
 			code = s3i_cli_fail(rc, &err, "diff: index");
 			break;
 		}
-		code = print_row(c, p, len, ho, &os, hn, &ns);
+		code = print_row(c, p, len, ho, &os, hn, &ns, rows[i].old_pos, rows[i].new_pos);
 		free(p);
 		if (s3i_cli_stdout_failed())
 			break;
@@ -258,7 +307,10 @@ int s3i_cli_diff(int argc, char **argv)
 	s3inv_diff_sort sort = S3INV_DIFF_GROWTH;
 	uint64_t depth = 1, limit = 0, pos;
 	bool unchanged = false;
-	struct ctx c = {false, false, {0}};
+	struct ctx c = {false, false, {0}, NULL, {NULL, NULL}};
+	s3inv_prices *prices = NULL;
+	const char *prices_path = NULL;
+	bool cost = false;
 	char *pfx = NULL;
 	size_t plen;
 	int id, code = S3I_EXIT_OK;
@@ -270,6 +322,11 @@ int s3i_cli_diff(int argc, char **argv)
 		case S3I_OPT_ERROR: return S3I_EXIT_ERROR;
 		case O_JSON: c.json = true; break;
 		case O_UNCHANGED: unchanged = true; break;
+		case O_COST: cost = true; break;
+		case O_PRICES:
+			cost = true;
+			prices_path = a.arg;
+			break;
 		case O_DEPTH:
 			if (s3i_cli_parse_u64(&depth, "diff", "--depth", a.arg, 0, 65535, false) < 0)
 				return S3I_EXIT_ERROR;
@@ -304,12 +361,16 @@ int s3i_cli_diff(int argc, char **argv)
 		return s3i_cli_usage("diff", paths[0] ? "missing NEW index" : "missing OLD and NEW indexes");
 	if (!prefix)
 		prefix = "";
+	if (cost && s3i_cli_prices(&prices, prices_path) != 0)
+		return S3I_EXIT_ERROR;
+	c.prices = prices;
 	for (int k = 0; k < 2; k++) {
 		if (s3i_cli_open(&idx[k], paths[k], S3INV_OPEN_DEFAULT) != 0) {
 			code = S3I_EXIT_ERROR;
 			goto out;
 		}
 		s3inv_index_info_get(idx[k], &info[k]);
+		c.idx[k] = idx[k];
 	}
 	/* "logs" finds "logs/" when either index has it */
 	plen = strlen(prefix);
@@ -333,6 +394,7 @@ int s3i_cli_diff(int argc, char **argv)
 		code = run_sorted(&c, idx[0], idx[1], pfx, plen, (unsigned)depth, sort, limit, unchanged);
 	s3i_json_free(&c.j);
 out:
+	s3inv_prices_free(prices);
 	free(pfx);
 	s3inv_index_close(idx[0]);
 	s3inv_index_close(idx[1]);

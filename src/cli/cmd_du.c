@@ -23,7 +23,7 @@ const char s3i_cli_help_du[] =
     "    s3inv du - statistics of prefixes\n"
     "\n"
     "SYNOPSIS\n"
-    "    s3inv du INDEX [PREFIX...] [--json]\n"
+    "    s3inv du INDEX [PREFIX...] [--json] [--cost] [--prices FILE.json]\n"
     "    s3inv du INDEX --stdin\n"
     "\n"
     "DESCRIPTION\n"
@@ -42,6 +42,10 @@ const char s3i_cli_help_du[] =
     "                \"noncurrent\":{\"objects\":5,\"bytes\":99},\"delete_markers\":2}\n"
     "               (noncurrent and delete_markers only for versioned reports);\n"
     "               a missing prefix prints {\"prefix\":\"x\",\"found\":false}.\n"
+    "    --cost     add the estimated monthly storage cost (built-in us-east-1\n"
+    "               prices; text line, or a \"cost\" object in JSON; see\n"
+    "               docs/cost.md for the assumptions)\n"
+    "    --prices FILE.json  prices to use instead (implies --cost)\n"
     "    --stdin    read prefixes from standard input, one per line (\"\\n\" or\n"
     "               \"\\r\\n\"; an empty line is the root), and print one JSON line\n"
     "               for each, in order. Prefixes are matched exactly.\n"
@@ -57,9 +61,12 @@ const char s3i_cli_help_du[] =
     "    s3inv du bucket.s3i logs/ photos/ --json\n"
     "    printf 'logs/\\nmissing/\\n' | s3inv du bucket.s3i --stdin\n";
 
-enum { O_JSON = 1, O_STDIN };
-static const struct s3i_opt opts[] = {
-    {"json", 0, false, O_JSON}, {"stdin", 0, false, O_STDIN}, {NULL, 0, false, 0}};
+enum { O_JSON = 1, O_STDIN, O_COST, O_PRICES };
+static const struct s3i_opt opts[] = {{"json", 0, false, O_JSON},
+                                      {"stdin", 0, false, O_STDIN},
+                                      {"cost", 0, false, O_COST},
+                                      {"prices", 0, true, O_PRICES},
+                                      {NULL, 0, false, 0}};
 
 static void print_missing_json(struct s3i_json *j, const char *p, size_t len)
 {
@@ -72,7 +79,7 @@ static void print_missing_json(struct s3i_json *j, const char *p, size_t len)
 	s3i_json_raw(j, "\n", 1);
 }
 
-static int print_text(const s3inv_index *idx, uint64_t pos)
+static int print_text(const s3inv_index *idx, uint64_t pos, const s3inv_prices *prices)
 {
 	s3inv_error err = {0, ""};
 	s3inv_index_info info;
@@ -109,6 +116,19 @@ static int print_text(const s3inv_index *idx, uint64_t pos)
 			       info.has_size ? s3i_fmt_percent(c, sizeof c, cl[i].bytes, st.bytes)
 			                     : s3i_fmt_percent(c, sizeof c, cl[i].objects, st.objects));
 		}
+	}
+	if (prices) {
+		s3inv_cost co;
+		if ((rc = s3inv_cost_prefix(&co, idx, pos, prices, &err)) < 0) {
+			free(cl);
+			free(pfx);
+			return s3i_cli_fail(rc, &err, "cost");
+		}
+		printf("  est. cost        %s/month (%s prices of %s: storage %s, archive overhead %s%s)\n",
+		       s3i_cli_fmt_usd(a, sizeof a, co.total), s3inv_prices_region(prices),
+		       s3inv_prices_date(prices), s3i_cli_fmt_usd(b, sizeof b, co.storage),
+		       s3i_cli_fmt_usd(c, sizeof c, co.archive_overhead),
+		       co.min_size_known ? "" : "; minimum sizes and monitoring not included");
 	}
 	if (info.has_versions) {
 		printf("  noncurrent       %s objects, %s\n", s3i_fmt_count(a, sizeof a, st.nc_objects),
@@ -182,6 +202,9 @@ int s3i_cli_du(int argc, char **argv)
 	size_t npfx = 0;
 	bool json = false, use_stdin = false;
 	s3inv_index *idx = NULL;
+	s3inv_prices *prices = NULL;
+	const char *prices_path = NULL;
+	bool cost = false;
 	int id, code = S3I_EXIT_OK;
 
 	pfx = calloc((size_t)argc + 1, sizeof *pfx);
@@ -194,6 +217,11 @@ int s3i_cli_du(int argc, char **argv)
 		case S3I_OPT_ERROR: free(pfx); return S3I_EXIT_ERROR;
 		case O_JSON: json = true; break;
 		case O_STDIN: use_stdin = true; break;
+		case O_COST: cost = true; break;
+		case O_PRICES:
+			cost = true;
+			prices_path = a.arg;
+			break;
 		default:
 			if (!index)
 				index = a.arg;
@@ -209,7 +237,13 @@ int s3i_cli_du(int argc, char **argv)
 		free(pfx);
 		return s3i_cli_usage("du", "--stdin takes no PREFIX arguments");
 	}
-	if (s3i_cli_open(&idx, index, S3INV_OPEN_DEFAULT) != 0) {
+	if (cost && use_stdin) {
+		free(pfx);
+		return s3i_cli_usage("du", "--cost does not apply to --stdin");
+	}
+	if ((cost && s3i_cli_prices(&prices, prices_path) != 0) ||
+	    s3i_cli_open(&idx, index, S3INV_OPEN_DEFAULT) != 0) {
+		s3inv_prices_free(prices);
 		free(pfx);
 		return S3I_EXIT_ERROR;
 	}
@@ -240,6 +274,8 @@ int s3i_cli_du(int argc, char **argv)
 			s3i_json_init(&j);
 			if (s3i_front_stats_json(&j, idx, pos, &err) < 0)
 				code = s3i_cli_fail(err.code, &err, index);
+			else if (prices && s3i_cli_cost_append(&j, idx, pos, prices) != 0)
+				code = S3I_EXIT_ERROR;
 			else
 				s3i_json_raw(&j, "\n", 1);
 			if (code != S3I_EXIT_ERROR)
@@ -248,13 +284,14 @@ int s3i_cli_du(int argc, char **argv)
 		} else {
 			if (i > 0)
 				putchar('\n');
-			if (print_text(idx, pos) != 0)
+			if (print_text(idx, pos, prices) != 0)
 				code = S3I_EXIT_ERROR;
 		}
 		if (s3i_cli_stdout_failed())
 			break;
 	}
 out:
+	s3inv_prices_free(prices);
 	s3inv_index_close(idx);
 	free(pfx);
 	return code;

@@ -28,6 +28,7 @@ const char s3i_cli_help_ls[] =
     "\n"
     "SYNOPSIS\n"
     "    s3inv ls INDEX [PREFIX] [--sort bytes|objects|name] [--limit N] [--json]\n"
+    "             [--cost] [--prices FILE.json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Lists the immediate child prefixes of PREFIX (default: the bucket root)\n"
@@ -40,6 +41,9 @@ const char s3i_cli_help_ls[] =
     "    --sort KEY   bytes (default, largest first), objects (most first) or\n"
     "                 name (byte order)\n"
     "    --limit N    show at most N children (0 = all, the default)\n"
+    "    --cost       add an estimated monthly storage cost column (text only;\n"
+    "                 built-in us-east-1 prices, see docs/cost.md)\n"
+    "    --prices FILE.json  prices to use instead (implies --cost)\n"
     "    --json       one JSON object on one line:\n"
     "                 {\"prefix\":P,\"total\":T,\"children\":[<du JSON>...],\n"
     "                  \"direct\":{\"objects\":O,\"bytes\":B}}\n"
@@ -57,8 +61,10 @@ const char s3i_cli_help_ls[] =
     "    s3inv ls bucket.s3i logs/2026/ --sort name\n"
     "    s3inv ls bucket.s3i --limit 10 --json\n";
 
-enum { O_JSON = 1, O_SORT, O_LIMIT };
+enum { O_JSON = 1, O_SORT, O_LIMIT, O_COST, O_PRICES };
 static const struct s3i_opt opts[] = {{"json", 0, false, O_JSON},
+                                      {"cost", 0, false, O_COST},
+                                      {"prices", 0, true, O_PRICES},
                                       {"sort", 0, true, O_SORT},
                                       {"limit", 'n', true, O_LIMIT},
                                       {NULL, 0, false, 0}};
@@ -99,7 +105,7 @@ static void bar(char *out, uint64_t part, uint64_t whole)
 
 static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char *ppfx,
                       size_t pplen, const uint64_t *kids, size_t nk, uint64_t total,
-                      uint64_t dobj, uint64_t dbytes)
+                      uint64_t dobj, uint64_t dbytes, const s3inv_prices *prices)
 {
 	s3inv_index_info info;
 	char a[S3I_FMT_MAX], b[S3I_FMT_MAX], c[S3I_FMT_MAX], br[BAR + 1];
@@ -113,7 +119,11 @@ static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char 
 		printf("  plus %s non-current versions (%s) and %s delete markers\n",
 		       s3i_fmt_count(a, sizeof a, ps->nc_objects), s3i_fmt_size(b, sizeof b, ps->nc_bytes),
 		       s3i_fmt_count(c, sizeof c, ps->delete_markers));
-	printf("%10s %6s  %-*s %14s  %s\n", "bytes", "share", BAR + 2, "", "objects", "name");
+	if (prices)
+		printf("%10s %6s  %-*s %14s  %10s  %s\n", "bytes", "share", BAR + 2, "", "objects",
+		       "cost/mo", "name");
+	else
+		printf("%10s %6s  %-*s %14s  %s\n", "bytes", "share", BAR + 2, "", "objects", "name");
 	for (size_t i = 0; i < nk; i++) {
 		s3inv_error err = {0, ""};
 		s3inv_stats st;
@@ -134,6 +144,14 @@ static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char 
 			printf("%10s %6s [%s] %14s  ", "-",
 			       s3i_fmt_percent(b, sizeof b, st.objects, ps->objects), br,
 			       s3i_fmt_count(c, sizeof c, st.objects));
+		}
+		if (prices) {
+			s3inv_cost co;
+			if ((rc = s3inv_cost_prefix(&co, idx, kids[i], prices, &err)) < 0) {
+				free(p);
+				return s3i_cli_fail(rc, &err, "cost");
+			}
+			printf("%10s  ", s3i_cli_fmt_usd(a, sizeof a, co.total));
 		}
 		/* the child's own component, relative to the parent */
 		if (len >= pplen && memcmp(p, ppfx, pplen) == 0)
@@ -203,7 +221,9 @@ int s3i_cli_ls(int argc, char **argv)
 {
 	struct s3i_args a;
 	const char *index = NULL, *prefix = NULL;
-	bool json = false;
+	bool json = false, cost = false;
+	const char *prices_path = NULL;
+	s3inv_prices *prices = NULL;
 	s3inv_sort sort = S3INV_SORT_BYTES;
 	uint64_t limit = 0, pos, total, cobj, cbytes;
 	s3inv_index *idx = NULL;
@@ -220,6 +240,11 @@ int s3i_cli_ls(int argc, char **argv)
 		case S3I_OPT_HELP: return s3i_cli_print_help("ls");
 		case S3I_OPT_ERROR: return S3I_EXIT_ERROR;
 		case O_JSON: json = true; break;
+		case O_COST: cost = true; break;
+		case O_PRICES:
+			cost = true;
+			prices_path = a.arg;
+			break;
 		case O_SORT:
 			if (strcmp(a.arg, "bytes") == 0)
 				sort = S3INV_SORT_BYTES;
@@ -248,8 +273,12 @@ int s3i_cli_ls(int argc, char **argv)
 		return s3i_cli_usage("ls", "missing INDEX");
 	if (!prefix)
 		prefix = "";
-	if (s3i_cli_open(&idx, index, S3INV_OPEN_DEFAULT) != 0)
+	if (cost && !json && s3i_cli_prices(&prices, prices_path) != 0)
 		return S3I_EXIT_ERROR;
+	if (s3i_cli_open(&idx, index, S3INV_OPEN_DEFAULT) != 0) {
+		s3inv_prices_free(prices);
+		return S3I_EXIT_ERROR;
+	}
 	if (s3i_cli_lookup(idx, prefix, &pos) < 0) {
 		code = S3I_EXIT_NOTFOUND;
 		s3i_cli_error("%s: prefix '%s' not found", index, prefix);
@@ -271,8 +300,9 @@ int s3i_cli_ls(int argc, char **argv)
 		                  ps.bytes - cbytes);
 	else
 		code = print_text(idx, &ps, ppfx, pplen, kids, nk, total, ps.objects - cobj,
-		                  ps.bytes - cbytes);
+		                  ps.bytes - cbytes, prices);
 out:
+	s3inv_prices_free(prices);
 	free(ppfx);
 	s3inv_free(kids);
 	s3inv_index_close(idx);

@@ -19,6 +19,7 @@ const char s3i_cli_help_top[] =
     "\n"
     "SYNOPSIS\n"
     "    s3inv top INDEX [PREFIX] [--depth D] [--limit N] [--by KEY] [--json]\n"
+    "              [--cost] [--prices FILE.json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Ranks the prefixes exactly D levels below PREFIX (default: the root)\n"
@@ -33,6 +34,9 @@ const char s3i_cli_help_top[] =
     "    --by KEY           bytes (default), objects, or noncurrent-bytes (bytes of\n"
     "                       non-current versions: where old versions pile up;\n"
     "                       the table then shows non-current bytes and share)\n"
+    "    --cost             add an estimated monthly storage cost column (text\n"
+    "                       only; built-in us-east-1 prices, docs/cost.md)\n"
+    "    --prices FILE.json prices to use instead (implies --cost)\n"
     "    --json             one JSON object on one line:\n"
     "                       {\"prefix\":P,\"levels\":D,\"by\":\"bytes\",\"results\":[<du JSON>...]}\n"
     "                       results largest first; each is the du JSON object.\n"
@@ -47,15 +51,17 @@ const char s3i_cli_help_top[] =
     "    s3inv top bucket.s3i --depth 2 --limit 10\n"
     "    s3inv top bucket.s3i logs/ --by objects --json\n";
 
-enum { O_JSON = 1, O_DEPTH, O_LIMIT, O_BY };
+enum { O_JSON = 1, O_DEPTH, O_LIMIT, O_BY, O_COST, O_PRICES };
 static const struct s3i_opt opts[] = {{"json", 0, false, O_JSON},
+                                      {"cost", 0, false, O_COST},
+                                      {"prices", 0, true, O_PRICES},
                                       {"depth", 'd', true, O_DEPTH},
                                       {"limit", 'n', true, O_LIMIT},
                                       {"by", 0, true, O_BY},
                                       {NULL, 0, false, 0}};
 
 static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res, size_t n,
-                      unsigned depth, s3inv_sort by)
+                      unsigned depth, s3inv_sort by, const s3inv_prices *prices)
 {
 	s3inv_index_info info;
 	s3inv_stats ps;
@@ -68,8 +74,11 @@ static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 		printf("no prefixes %u level%s below\n", depth, depth == 1 ? "" : "s");
 		return 0;
 	}
-	printf("%5s %10s %6s %14s  %s\n", "rank", by == S3INV_SORT_NC_BYTES ? "nc bytes" : "bytes",
-	       "share", "objects", "prefix");
+	printf("%5s %10s %6s %14s  ", "rank", by == S3INV_SORT_NC_BYTES ? "nc bytes" : "bytes",
+	       "share", "objects");
+	if (prices)
+		printf("%10s  ", "cost/mo");
+	printf("prefix\n");
 	for (size_t i = 0; i < n; i++) {
 		s3inv_error err = {0, ""};
 		s3inv_stats st;
@@ -90,6 +99,14 @@ static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 			           ? s3i_fmt_percent(b, sizeof b, st.objects, ps.objects)
 			           : s3i_fmt_percent(b, sizeof b, st.bytes, ps.bytes),
 			       s3i_fmt_count(c, sizeof c, st.objects));
+		}
+		if (prices) {
+			s3inv_cost co;
+			if ((rc = s3inv_cost_prefix(&co, idx, res[i], prices, &err)) < 0) {
+				free(p);
+				return s3i_cli_fail(rc, &err, "cost");
+			}
+			printf("%10s  ", s3i_cli_fmt_usd(a, sizeof a, co.total));
 		}
 		s3i_cli_put_prefix(p, len);
 		putchar('\n');
@@ -145,7 +162,9 @@ int s3i_cli_top(int argc, char **argv)
 {
 	struct s3i_args a;
 	const char *index = NULL, *prefix = "";
-	bool json = false, have_prefix = false;
+	bool json = false, have_prefix = false, cost = false;
+	const char *prices_path = NULL;
+	s3inv_prices *prices = NULL;
 	s3inv_sort by = S3INV_SORT_BYTES;
 	uint64_t depth = 1, limit = 20, pos;
 	s3inv_index *idx = NULL;
@@ -160,6 +179,11 @@ int s3i_cli_top(int argc, char **argv)
 		case S3I_OPT_HELP: return s3i_cli_print_help("top");
 		case S3I_OPT_ERROR: return S3I_EXIT_ERROR;
 		case O_JSON: json = true; break;
+		case O_COST: cost = true; break;
+		case O_PRICES:
+			cost = true;
+			prices_path = a.arg;
+			break;
 		case O_DEPTH:
 			if (s3i_cli_parse_u64(&depth, "top", "--depth", a.arg, 1, 65535, false) < 0)
 				return S3I_EXIT_ERROR;
@@ -192,8 +216,12 @@ int s3i_cli_top(int argc, char **argv)
 	}
 	if (!index)
 		return s3i_cli_usage("top", "missing INDEX");
-	if (s3i_cli_open(&idx, index, S3INV_OPEN_DEFAULT) != 0)
+	if (cost && !json && s3i_cli_prices(&prices, prices_path) != 0)
 		return S3I_EXIT_ERROR;
+	if (s3i_cli_open(&idx, index, S3INV_OPEN_DEFAULT) != 0) {
+		s3inv_prices_free(prices);
+		return S3I_EXIT_ERROR;
+	}
 	if (s3i_cli_lookup(idx, prefix, &pos) < 0) {
 		code = S3I_EXIT_NOTFOUND;
 		s3i_cli_error("%s: prefix '%s' not found", index, prefix);
@@ -205,8 +233,9 @@ int s3i_cli_top(int argc, char **argv)
 		goto out;
 	}
 	code = json ? print_json(idx, pos, res, n, (unsigned)depth, by)
-	            : print_text(idx, pos, res, n, (unsigned)depth, by);
+	            : print_text(idx, pos, res, n, (unsigned)depth, by, prices);
 out:
+	s3inv_prices_free(prices);
 	s3inv_free(res);
 	s3inv_index_close(idx);
 	return code;
