@@ -6,7 +6,7 @@
 //
 //   node tests/node/csv2parquet.js MANIFEST OUTDIR
 //        [--codec snappy|zstd|gzip|uncompressed] [--row-group-size N]
-//        [--threads N]
+//        [--threads N] [--single-file]
 //
 // For each data file of MANIFEST (found, like duckdb_agg.js, at
 // data/<basename> beside the manifest, else <dir>/<key>) it writes
@@ -30,6 +30,10 @@
 // with keys <same folder as the CSV keys>/<name>.parquet, real sizes and
 // MD5s. No manifest.checksum is written.
 //
+// --single-file: all rows in one Parquet file (named after the first data
+// file), the CSV files' rows one after the other: a report with fewer files
+// than threads.
+//
 // Prints one line per file written: "<name>.parquet <rows> <row groups>".
 //
 // --row-group-size N: rows per row group (DuckDB's ROW_GROUP_SIZE; default
@@ -45,17 +49,18 @@ const CODECS = ['snappy', 'zstd', 'gzip', 'uncompressed'];
 
 function usage() {
   process.stderr.write('usage: node csv2parquet.js MANIFEST OUTDIR [--codec snappy|zstd|gzip|uncompressed]' +
-    ' [--row-group-size N] [--threads N]\n');
+    ' [--row-group-size N] [--threads N] [--single-file]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const a = { manifest: null, out: null, codec: 'snappy', rowGroup: 0, threads: 0 };
+  const a = { manifest: null, out: null, codec: 'snappy', rowGroup: 0, threads: 0, single: false };
   const pos = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--codec' && i + 1 < argv.length) a.codec = argv[++i].toLowerCase();
     else if (argv[i] === '--row-group-size' && i + 1 < argv.length) a.rowGroup = parseInt(argv[++i], 10);
     else if (argv[i] === '--threads' && i + 1 < argv.length) a.threads = parseInt(argv[++i], 10);
+    else if (argv[i] === '--single-file') a.single = true;
     else if (argv[i].startsWith('--')) usage();
     else pos.push(argv[i]);
   }
@@ -137,10 +142,13 @@ async function main() {
   // rows in the CSV file's order
   await conn.run('SET preserve_insertion_order = true');
   const outFiles = [];
-  for (let i = 0; i < files.length; i++) {
+  // groups of CSV files, one group per Parquet file
+  const groups = a.single ? [files.map((_, i) => i)] : files.map((_, i) => [i]);
+  for (const g of groups) {
+    const i = g[0];
     const base = path.basename(m.files[i].key).replace(/\.csv(\.gz)?$/i, '') + '.parquet';
     const dst = path.join(a.out, 'data', base);
-    const src = `read_csv(${sqlString(files[i])}, columns = ${colSpec}, header = false, delim = ',', ` +
+    const src = `read_csv([${g.map((j) => sqlString(files[j])).join(', ')}], columns = ${colSpec}, header = false, delim = ',', ` +
       `quote = '"', escape = '"', auto_detect = false)`;
     const opts = [`FORMAT parquet`, `COMPRESSION ${a.codec}`];
     if (a.rowGroup > 0) opts.push(`ROW_GROUP_SIZE ${a.rowGroup}`);
