@@ -386,6 +386,16 @@ int s3i_cli_diff(int argc, char **argv)
 		pfx[plen] = '\0';
 	}
 	c.has_size = info[0].has_size || info[1].has_size;
+	{
+		uint64_t want = depth;
+		for (size_t i = 0; i < plen; i++)
+			want += pfx[i] == info[0].delimiter;
+		for (int k = 0; k < 2; k++)
+			if (info[k].max_depth >= 0 && want > (uint64_t)info[k].max_depth)
+				s3i_cli_error("warning: %s was built with --max-depth %d: it has no prefix "
+				              "%" PRIu64 " levels deep, so they all look %s",
+				              paths[k], info[k].max_depth, want, k ? "gone" : "new");
+	}
 	s3i_json_init(&c.j);
 	print_header(&c, paths[0], &info[0], paths[1], &info[1]);
 	if (sort == S3INV_DIFF_NAME)

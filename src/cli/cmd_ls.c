@@ -168,11 +168,11 @@ static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char 
 		       total - nk);
 	if (dobj > 0 || nk == 0) {
 		bar(br, info.has_size ? dbytes : dobj, info.has_size ? ps->bytes : ps->objects);
-		printf("%10s %6s [%s] %14s  (direct objects)\n",
+		printf("%10s %6s [%s] %14s  %s(direct objects)\n",
 		       info.has_size ? s3i_fmt_size(a, sizeof a, dbytes) : "-",
 		       info.has_size ? s3i_fmt_percent(b, sizeof b, dbytes, ps->bytes)
 		                     : s3i_fmt_percent(b, sizeof b, dobj, ps->objects),
-		       br, s3i_fmt_count(c, sizeof c, dobj));
+		       br, s3i_fmt_count(c, sizeof c, dobj), prices ? "            " : "");
 	}
 	return 0;
 }

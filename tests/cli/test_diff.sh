@@ -85,6 +85,13 @@ else
 	bad "build of the renamed-bucket report: $(cat "$T/build.err")"
 fi
 
+# an index built with --max-depth: a warning that deeper prefixes are absent
+"$BIN" build "$T/r1" -o "$T/shallow.s3i" --max-depth 1 >/dev/null 2>&1
+expect_rc 0 "$BIN" diff "$T/shallow.s3i" "$T/b.s3i" --depth 2 --json
+check "max-depth warning" grep -q "built with --max-depth 1: it has no prefix 2 levels deep" "$T/err"
+expect_rc 0 "$BIN" diff "$T/shallow.s3i" "$T/b.s3i" --depth 1 --json
+check "no warning within max-depth" test ! -s "$T/err"
+
 # usage errors
 expect_rc 2 "$BIN" diff "$T/a.s3i"
 check "missing NEW: usage" grep -q "missing NEW index" "$T/err"
