@@ -395,29 +395,82 @@ long s3inv_index_prefix(const s3inv_index *x, uint64_t pos, char *buf, size_t ca
 
 /* ---------------------------------------------------------------- lookup */
 
-/* Compare the stored prefix at POS with KEY without a full decode when the
- * block's entries let us bail out early. @return 1 equal, 0 different. */
+/* rd_varint with the one-byte case (every length below 128) inline. */
+static inline int rd_len(const struct s3inv_index *x, uint64_t *off, uint64_t *v)
+{
+	if (*off < x->str_len && x->str[*off] < 0x80) {
+		*v = x->str[(*off)++];
+		return 0;
+	}
+	return rd_varint(x, off, v);
+}
+
+/* Compare the stored prefix at POS with KEY without decoding it into a
+ * buffer. A forward pass over the front-coded block reads only the entry
+ * headers (shared length, suffix length) up to POS, skipping the bytes;
+ * then, from POS backwards, each entry contributes the bytes
+ * [shared_i, need) of the final string, compared with memcmp against the
+ * same range of KEY (need starts at the final length and drops to
+ * shared_i), so every byte is compared once and the first mismatch ends
+ * the walk; POS's own suffix is compared first. Damage reads as "not
+ * equal", with the same bounds checks as s3i_index_decode.
+ * @return 1 equal, 0 different. */
 static int prefix_equals(const struct s3inv_index *x, uint64_t pos, const char *key, size_t len)
 {
-	unsigned char buf[S3I_MAX_PREFIX];
-	size_t n = 0;
-	if (s3i_index_decode(x, pos, buf, &n) < 0)
+	const unsigned char *k = (const unsigned char *)key;
+	uint64_t b0 = pos / S3I_STR_BLOCK * S3I_STR_BLOCK, off = colget(&x->strblk, pos / S3I_STR_BLOCK);
+	uint64_t eoff[S3I_STR_BLOCK], eshared[S3I_STR_BLOCK], cur = 0, need, i;
+	unsigned c = 0;
+	for (i = b0;; i++, c++) {
+		uint64_t shared = 0, n;
+		if (i != b0 && rd_len(x, &off, &shared) < 0)
+			return 0;
+		if (rd_len(x, &off, &n) < 0)
+			return 0;
+		if (shared > cur || n > S3I_MAX_PREFIX - shared || n > x->str_len - off)
+			return 0;
+		eoff[c] = off;
+		eshared[c] = shared;
+		cur = shared + n;
+		if (i == pos)
+			break;
+		off += n;
+	}
+	if (cur != len)
 		return 0;
-	return n == len && memcmp(buf, key, len) == 0;
+	need = len;
+	for (;;) {
+		uint64_t sh = eshared[c];
+		if (sh < need && memcmp(x->str + eoff[c], k + sh, (size_t)(need - sh)) != 0)
+			return 0;
+		if (sh < need)
+			need = sh;
+		if (need == 0 || c == 0)
+			return need == 0;
+		c--;
+	}
+}
+
+/* The stored slot record's position when its fingerprint matches H, else
+ * UINT64_MAX. */
+static inline uint64_t slot_pos(const struct s3inv_index *x, uint64_t slot, struct s3i_hash128 h)
+{
+	const unsigned char *rec;
+	uint64_t p;
+	if (slot >= x->n)
+		return UINT64_MAX;
+	rec = x->slots + slot * x->slot_w;
+	if (s3i_get_le(rec, 2) != s3i_fingerprint(h.lo, h.hi))
+		return UINT64_MAX;
+	p = s3i_get_le(rec + 2, x->slot_w - 2);
+	return p < x->n ? p : UINT64_MAX;
 }
 
 static int probe(const struct s3inv_index *x, struct s3i_hash128 h, const char *key, size_t len,
                  uint64_t *pos)
 {
-	uint64_t slot = s3i_mphf_slot(&x->mphf, h), p;
-	const unsigned char *rec;
-	if (slot >= x->n)
-		return S3INV_ENOTFOUND;
-	rec = x->slots + slot * x->slot_w;
-	if (s3i_get_le(rec, 2) != s3i_fingerprint(h.lo, h.hi))
-		return S3INV_ENOTFOUND;
-	p = s3i_get_le(rec + 2, x->slot_w - 2);
-	if (p >= x->n || !prefix_equals(x, p, key, len))
+	uint64_t p = slot_pos(x, s3i_mphf_slot(&x->mphf, h), h);
+	if (p == UINT64_MAX || !prefix_equals(x, p, key, len))
 		return S3INV_ENOTFOUND;
 	*pos = p;
 	return 0;
@@ -430,26 +483,73 @@ int s3inv_index_lookup(const s3inv_index *x, const char *prefix, size_t len, uin
 	return probe(x, s3i_mphf_hash(MPHF_SEED, prefix, len), prefix, len, pos);
 }
 
+/* Batch lookup as a software pipeline over a ring of RING keys: key t is
+ * hashed (pilot prefetched) at step t, its slot computed (record
+ * prefetched) at t+ST_SLOT, its record read (fingerprint; string block
+ * directory entry prefetched) at t+ST_REC, the block's offset read (string
+ * bytes prefetched) at t+ST_OFF, and compared at t+ST_CMP. Each stage's
+ * memory access was prefetched ST_* - previous steps earlier. */
+enum { RING = 32, ST_SLOT = 8, ST_REC = 16, ST_OFF = 20, ST_CMP = 24 };
+
+struct bstate {
+	struct s3i_hash128 h;
+	uint64_t v; /* slot, then position (UINT64_MAX: miss) */
+};
+
 size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixes,
                                 const size_t *lens, size_t n, uint64_t *pos)
 {
-	enum { AHEAD = 16 };
-	struct s3i_hash128 hs[AHEAD];
-	size_t i, found = 0;
-	for (i = 0; i < n && i < AHEAD; i++) {
-		hs[i] = s3i_mphf_hash(MPHF_SEED, prefixes[i], lens[i]);
-		s3i_mphf_prefetch(&x->mphf, hs[i]);
-	}
-	for (i = 0; i < n; i++) {
-		struct s3i_hash128 h = hs[i % AHEAD];
-		if (i + AHEAD < n) {
-			hs[i % AHEAD] = s3i_mphf_hash(MPHF_SEED, prefixes[i + AHEAD], lens[i + AHEAD]);
-			s3i_mphf_prefetch(&x->mphf, hs[i % AHEAD]);
+	struct bstate st[RING];
+	const bool direct = x->strblk.w != S3I_PACKED;
+	size_t t, found = 0;
+	for (t = 0; t < n + ST_CMP; t++) {
+		size_t j;
+		if (t < n) { /* hash, prefetch the pilot */
+			struct bstate *q = &st[t % RING];
+			q->v = 0;
+			if (lens[t] >= S3I_MAX_PREFIX) {
+				q->v = UINT64_MAX;
+			} else {
+				q->h = s3i_mphf_hash(MPHF_SEED, prefixes[t], lens[t]);
+				s3i_mphf_prefetch(&x->mphf, q->h);
+			}
 		}
-		if (lens[i] < S3I_MAX_PREFIX && probe(x, h, prefixes[i], lens[i], &pos[i]) == 0)
-			found++;
-		else
-			pos[i] = UINT64_MAX;
+		if (t >= ST_SLOT && (j = t - ST_SLOT) < n) { /* slot, prefetch its record */
+			struct bstate *q = &st[j % RING];
+			if (q->v != UINT64_MAX) {
+				q->v = s3i_mphf_slot(&x->mphf, q->h);
+				if (q->v < x->n)
+					__builtin_prefetch(x->slots + q->v * x->slot_w);
+			}
+		}
+		if (t >= ST_REC && (j = t - ST_REC) < n) { /* record, prefetch the block entry */
+			struct bstate *q = &st[j % RING];
+			if (q->v != UINT64_MAX) {
+				q->v = slot_pos(x, q->v, q->h);
+				if (q->v != UINT64_MAX && direct)
+					__builtin_prefetch(x->strblk.p + q->v / S3I_STR_BLOCK * x->strblk.w);
+			}
+		}
+		if (t >= ST_OFF && (j = t - ST_OFF) < n) { /* block offset, prefetch the bytes */
+			struct bstate *q = &st[j % RING];
+			if (q->v != UINT64_MAX) {
+				uint64_t off = colget(&x->strblk, q->v / S3I_STR_BLOCK);
+				if (off < x->str_len) {
+					__builtin_prefetch(x->str + off);
+					if (x->str_len - off > 64)
+						__builtin_prefetch(x->str + off + 64);
+				}
+			}
+		}
+		if (t >= ST_CMP && (j = t - ST_CMP) < n) { /* compare */
+			struct bstate *q = &st[j % RING];
+			if (q->v != UINT64_MAX && prefix_equals(x, q->v, prefixes[j], lens[j])) {
+				pos[j] = q->v;
+				found++;
+			} else {
+				pos[j] = UINT64_MAX;
+			}
+		}
 	}
 	return found;
 }
