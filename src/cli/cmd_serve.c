@@ -22,6 +22,8 @@ const char s3i_cli_help_serve[] =
     "SYNOPSIS\n"
     "    s3inv serve [--listen ADDR] [--token T] [--threads N] INDEX.s3i...\n"
     "    s3inv serve [--listen ADDR] [--token T] [--threads N] --dir DIR\n"
+    "    s3inv serve [--listen ADDR] [--token T] --source SRC... --index-dir DIR\n"
+    "                [--keep N] [--build-budget SIZE] [--build-threads N]\n"
     "\n"
     "DESCRIPTION\n"
     "    Serves one or more indexes read-only over HTTP: a JSON API (see\n"
@@ -35,6 +37,16 @@ const char s3i_cli_help_serve[] =
     "    a replaced file (new inode, size or mtime) is re-opened while requests\n"
     "    on the old one finish. Listed files are re-opened when replaced too.\n"
     "\n"
+    "    With --source (a local folder of dated reports or an s3:// prefix;\n"
+    "    may be repeated), the server also lists the reports found and builds\n"
+    "    the newest one not yet built in a background thread, into\n"
+    "    DIR/<source-bucket>-<report date>.s3i, which it then serves like\n"
+    "    --dir. Sources are rescanned every --source-rescan seconds and on\n"
+    "    POST /api/builds/rescan. What is built is recognised from the index\n"
+    "    files themselves, so a restart does not rebuild. Progress, cancel\n"
+    "    and retry: GET /api/reports, /api/builds, /api/builds/events (SSE);\n"
+    "    POST /api/builds/cancel?id=N, /api/builds/retry?id=N.\n"
+    "\n"
     "    Endpoints: GET /api/indexes, /api/stats, /api/children, /api/top;\n"
     "    POST /api/batch; GET /healthz, /metrics (Prometheus); the page at /.\n"
     "\n"
@@ -47,6 +59,14 @@ const char s3i_cli_help_serve[] =
     "    --threads N     request threads (default: number of CPUs)\n"
     "    --dir DIR       serve DIR/*.s3i and watch DIR for changes\n"
     "    --rescan S      seconds between rescans (default 5)\n"
+    "    --source SRC    build indexes from the reports under SRC (repeatable)\n"
+    "    --index-dir DIR where --source builds go (created; served like --dir)\n"
+    "    --keep N        keep the newest N indexes per source, delete older\n"
+    "                    ones after a successful build (default 0 = all)\n"
+    "    --build-budget SIZE  memory budget of a build (e.g. 512MiB; default:\n"
+    "                    a quarter of RAM)\n"
+    "    --build-threads N    threads of a build (default: number of CPUs)\n"
+    "    --source-rescan S    seconds between source rescans (default 60)\n"
     "    --quiet         no notices on stderr when indexes change\n"
     "    -h, --help      show this help\n"
     "\n"
@@ -59,15 +79,36 @@ const char s3i_cli_help_serve[] =
     "EXAMPLES\n"
     "    s3inv serve bucket.s3i\n"
     "    s3inv serve --dir /var/lib/s3inv --listen 0.0.0.0:8080 --token \"$TOKEN\"\n"
+    "    s3inv serve --source s3://inv-bucket/my-bucket/daily/ --index-dir /var/lib/s3inv \\\n"
+    "                --keep 7 --build-budget 2GiB\n"
     "    curl 'http://127.0.0.1:8080/api/children?prefix=logs/&limit=10'\n";
 
-enum { O_LISTEN = 1, O_TOKEN, O_THREADS, O_DIR, O_RESCAN, O_QUIET };
+enum {
+	O_LISTEN = 1,
+	O_TOKEN,
+	O_THREADS,
+	O_DIR,
+	O_RESCAN,
+	O_QUIET,
+	O_SOURCE,
+	O_INDEX_DIR,
+	O_KEEP,
+	O_BUDGET,
+	O_BTHREADS,
+	O_SRESCAN
+};
 static const struct s3i_opt opts[] = {{"listen", 'l', true, O_LISTEN},
                                       {"token", 0, true, O_TOKEN},
                                       {"threads", 't', true, O_THREADS},
                                       {"dir", 0, true, O_DIR},
                                       {"rescan", 0, true, O_RESCAN},
                                       {"quiet", 'q', false, O_QUIET},
+                                      {"source", 0, true, O_SOURCE},
+                                      {"index-dir", 0, true, O_INDEX_DIR},
+                                      {"keep", 0, true, O_KEEP},
+                                      {"build-budget", 0, true, O_BUDGET},
+                                      {"build-threads", 0, true, O_BTHREADS},
+                                      {"source-rescan", 0, true, O_SRESCAN},
                                       {NULL, 0, false, 0}};
 
 static volatile sig_atomic_t stop_flag;
@@ -83,47 +124,94 @@ int s3i_cli_serve(int argc, char **argv)
 	struct s3i_server_config cfg;
 	struct s3i_args a;
 	struct sigaction sa, old_int, old_term;
-	const char **paths;
+	const char **paths, **sources;
+	const char *index_dir = NULL;
 	uint64_t v;
 	int id, code;
 
 	memset(&cfg, 0, sizeof cfg);
 	paths = calloc((size_t)argc + 1, sizeof *paths);
-	if (!paths)
-		return s3i_cli_error("out of memory");
+	sources = calloc((size_t)argc + 1, sizeof *sources);
+	if (!paths || !sources) {
+		code = s3i_cli_error("out of memory");
+		goto out;
+	}
 	s3i_args_init(&a, argc, argv, "serve", opts);
 	while ((id = s3i_args_next(&a)) != S3I_OPT_END) {
 		switch (id) {
-		case S3I_OPT_HELP: free(paths); return s3i_cli_print_help("serve");
-		case S3I_OPT_ERROR: free(paths); return S3I_EXIT_ERROR;
+		case S3I_OPT_HELP: code = s3i_cli_print_help("serve"); goto out;
+		case S3I_OPT_ERROR: code = S3I_EXIT_ERROR; goto out;
 		case O_LISTEN: cfg.listen = a.arg; break;
 		case O_TOKEN: cfg.token = a.arg; break;
 		case O_DIR: cfg.dir = a.arg; break;
 		case O_QUIET: cfg.quiet = true; break;
+		case O_SOURCE: sources[cfg.nsources++] = a.arg; break;
+		case O_INDEX_DIR: index_dir = a.arg; break;
 		case O_THREADS:
 			if (s3i_cli_parse_u64(&v, "serve", "--threads", a.arg, 1, 256, false) < 0) {
-				free(paths);
-				return S3I_EXIT_ERROR;
+				code = S3I_EXIT_ERROR;
+				goto out;
 			}
 			cfg.threads = (unsigned)v;
 			break;
 		case O_RESCAN:
 			if (s3i_cli_parse_u64(&v, "serve", "--rescan", a.arg, 1, 86400, false) < 0) {
-				free(paths);
-				return S3I_EXIT_ERROR;
+				code = S3I_EXIT_ERROR;
+				goto out;
 			}
 			cfg.rescan_s = (double)v;
+			break;
+		case O_KEEP:
+			if (s3i_cli_parse_u64(&v, "serve", "--keep", a.arg, 0, 100000, false) < 0) {
+				code = S3I_EXIT_ERROR;
+				goto out;
+			}
+			cfg.keep = (unsigned)v;
+			break;
+		case O_BTHREADS:
+			if (s3i_cli_parse_u64(&v, "serve", "--build-threads", a.arg, 1, 256, false) < 0) {
+				code = S3I_EXIT_ERROR;
+				goto out;
+			}
+			cfg.build_threads = (unsigned)v;
+			break;
+		case O_SRESCAN:
+			if (s3i_cli_parse_u64(&v, "serve", "--source-rescan", a.arg, 1, 7 * 86400, false) <
+			    0) {
+				code = S3I_EXIT_ERROR;
+				goto out;
+			}
+			cfg.source_rescan_s = (double)v;
+			break;
+		case O_BUDGET:
+			if (s3inv_parse_size(&cfg.build_budget, a.arg) < 0 || cfg.build_budget == 0) {
+				code = s3i_cli_usage("serve", "--build-budget: expected a size such as 512MiB");
+				goto out;
+			}
 			break;
 		default: paths[cfg.npaths++] = a.arg;
 		}
 	}
+	if (cfg.nsources > 0) {
+		if (!index_dir || cfg.dir || cfg.npaths > 0) {
+			code = s3i_cli_usage("serve", "--source needs --index-dir DIR (and no --dir or INDEX)");
+			goto out;
+		}
+		cfg.dir = index_dir;
+		cfg.sources = sources;
+	} else if (index_dir || cfg.keep || cfg.build_budget || cfg.build_threads ||
+	           cfg.source_rescan_s > 0) {
+		code = s3i_cli_usage("serve", "--index-dir, --keep, --build-* and --source-rescan "
+		                              "need --source");
+		goto out;
+	}
 	if (!cfg.dir && cfg.npaths == 0) {
-		free(paths);
-		return s3i_cli_usage("serve", "missing INDEX or --dir DIR");
+		code = s3i_cli_usage("serve", "missing INDEX or --dir DIR");
+		goto out;
 	}
 	if (cfg.dir && cfg.npaths > 0) {
-		free(paths);
-		return s3i_cli_usage("serve", "give either INDEX files or --dir, not both");
+		code = s3i_cli_usage("serve", "give either INDEX files or --dir, not both");
+		goto out;
 	}
 	if (!cfg.token) {
 		const char *t = getenv("S3INV_TOKEN");
@@ -131,8 +219,8 @@ int s3i_cli_serve(int argc, char **argv)
 			cfg.token = t;
 	}
 	if (cfg.token && (strlen(cfg.token) == 0 || strlen(cfg.token) > 4096)) {
-		free(paths);
-		return s3i_cli_usage("serve", "--token must be 1 to 4096 bytes");
+		code = s3i_cli_usage("serve", "--token must be 1 to 4096 bytes");
+		goto out;
 	}
 	cfg.paths = paths;
 
@@ -145,6 +233,8 @@ int s3i_cli_serve(int argc, char **argv)
 	code = s3i_server_run(&cfg, &stop_flag);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+out:
 	free(paths);
+	free(sources);
 	return code;
 }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builds.h"
 #include "http.h"
 #include "server.h"
 #include "stats.h"
@@ -548,6 +549,13 @@ const struct s3i_route s3i_api_routes[] = {
     {"/api/top", "top", S3I_HTTP_GET, false, h_top},
     {"/api/batch", "batch", S3I_HTTP_POST, false, h_batch},
     /* issue 6 adds here: /api/diff, /api/age, /api/cost */
+    /* background builds (serve --source; builds_api.c) */
+    {"/api/reports", "reports", S3I_HTTP_GET, false, s3i_builds_h_reports},
+    {"/api/builds", "builds", S3I_HTTP_GET, false, s3i_builds_h_list},
+    {"/api/builds/events", "builds_events", S3I_HTTP_GET, false, s3i_builds_h_events},
+    {"/api/builds/rescan", "builds_rescan", S3I_HTTP_POST, false, s3i_builds_h_rescan},
+    {"/api/builds/cancel", "builds_cancel", S3I_HTTP_POST, false, s3i_builds_h_cancel},
+    {"/api/builds/retry", "builds_retry", S3I_HTTP_POST, false, s3i_builds_h_retry},
     {"/healthz", "healthz", S3I_HTTP_GET, true, h_healthz},
     {"/metrics", "metrics", S3I_HTTP_GET, false, h_metrics},
 };

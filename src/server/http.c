@@ -109,6 +109,26 @@ void s3i_http_reply(struct s3i_http_req *r, unsigned status, const char *ctype,
 	queue(r, status, resp);
 }
 
+void s3i_http_reply_stream(struct s3i_http_req *r, const char *ctype, s3i_http_stream_fn fn,
+                           void *cls, void (*free_fn)(void *cls))
+{
+	struct MHD_Response *resp;
+	if (r->status) {
+		free_fn(cls);
+		return;
+	}
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, fn, cls, free_fn);
+	if (!resp) {
+		free_fn(cls);
+		s3i_http_error(r, 503, "out of memory");
+		return;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	queue(r, 200, resp);
+}
+
 void s3i_http_error(struct s3i_http_req *r, unsigned status, const char *fmt, ...)
 {
 	struct s3i_json j;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "indexset.h"
 #include "json.h"
@@ -35,6 +36,7 @@ struct s3i_srv {
 	const char *token;  /* NULL: no auth */
 	size_t token_len;
 	struct MHD_Daemon *daemon;
+	struct s3i_builds *builds; /* background builds (serve --source), or NULL */
 };
 
 enum { S3I_HTTP_GET = 1, S3I_HTTP_POST = 2 };
@@ -65,6 +67,18 @@ const char *s3i_http_body(struct s3i_http_req *r, size_t *len);
  *  memory, a 503 error is sent instead. Only the first reply counts. */
 void s3i_http_reply(struct s3i_http_req *r, unsigned status, const char *ctype,
                     struct s3i_json *body);
+
+/** Stream producer of s3i_http_reply_stream (libmicrohttpd's content
+ *  reader): fill BUF with at most MAX bytes and return how many (never 0:
+ *  it would be called again at once), or -1 to end the stream. It runs on
+ *  a pool thread, so it may wait only briefly (a fraction of a second). */
+typedef ssize_t (*s3i_http_stream_fn)(void *cls, uint64_t pos, char *buf, size_t max);
+
+/** Reply 200 with a body of unknown length produced by FN (chunked), for
+ *  Server-Sent Events. FREE_FN(CLS) runs when the stream ends, also when
+ *  the reply cannot be queued. */
+void s3i_http_reply_stream(struct s3i_http_req *r, const char *ctype, s3i_http_stream_fn fn,
+                           void *cls, void (*free_fn)(void *cls));
 
 /** Reply {"error": <formatted message>} with STATUS. */
 void s3i_http_error(struct s3i_http_req *r, unsigned status, const char *fmt, ...)

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "builds.h"
 #include "http.h"
 #include "indexset.h"
 
@@ -116,9 +117,27 @@ int s3i_server_run(const struct s3i_server_config *cfg, volatile sig_atomic_t *s
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;
 	}
+	if (cfg->nsources > 0) { /* creates the index directory, then builds in the background */
+		struct s3i_builds_config bc = {cfg->sources, cfg->nsources, cfg->dir,
+		                               cfg->keep, cfg->build_budget, cfg->build_threads,
+		                               cfg->source_rescan_s, cfg->quiet ? NULL : stderr};
+		sigset_t bl, prev;
+		int rc;
+		sigemptyset(&bl); /* the builder thread inherits a mask without SIGINT/SIGTERM */
+		sigaddset(&bl, SIGINT);
+		sigaddset(&bl, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &bl, &prev);
+		rc = s3i_builds_start(&srv.builds, &bc, msg, sizeof msg);
+		pthread_sigmask(SIG_SETMASK, &prev, NULL);
+		if (rc < 0) {
+			fprintf(stderr, "s3inv: serve: %s\n", msg);
+			return 2;
+		}
+	}
 	if (s3i_indexset_new(&srv.set, cfg->paths, cfg->npaths, cfg->dir,
 	                     cfg->quiet ? NULL : stderr, msg, sizeof msg) < 0) {
 		fprintf(stderr, "s3inv: serve: %s\n", msg);
+		s3i_builds_stop(srv.builds);
 		return 2;
 	}
 	srv.token = cfg->token;
@@ -155,12 +174,17 @@ int s3i_server_run(const struct s3i_server_config *cfg, volatile sig_atomic_t *s
 		nanosleep(&ts, NULL); /* a signal cuts it short */
 		if (*stop)
 			break;
+		if (srv.builds && s3i_builds_take_changed(srv.builds)) {
+			s3i_indexset_rescan(srv.set); /* a build finished or --keep removed one */
+			next = s3i_metrics_now() + rescan;
+		}
 		if (s3i_metrics_now() >= next) {
 			s3i_indexset_rescan(srv.set);
 			next = s3i_metrics_now() + rescan;
 		}
 	}
 	s3i_http_stop(&srv);
+	s3i_builds_stop(srv.builds); /* cancels a running build */
 	s3i_indexset_free(srv.set);
 	fprintf(stderr, "s3inv: serve: stopped\n");
 	return code;

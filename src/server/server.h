@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Limits of the API (docs/http-api.md). */
 #define S3I_SRV_MAX_URI 8192            /* request target, query string included */
@@ -36,6 +37,13 @@ struct s3i_server_config {
 	const char *dir;           /* directory of *.s3i files, rescanned; or NULL */
 	double rescan_s;           /* seconds between rescans; <= 0 = 5 */
 	bool quiet;                /* no per-change notices on stderr */
+	/* background builds (builds.h): with sources, dir is the index directory */
+	const char *const *sources; /* report folders or s3:// prefixes, or NULL */
+	size_t nsources;
+	unsigned keep;              /* indexes kept per source; 0 = all */
+	uint64_t build_budget;      /* bytes; 0 = library default */
+	unsigned build_threads;     /* 0 = library default */
+	double source_rescan_s;     /* seconds between source rescans; <= 0 = 60 */
 };
 
 /** Open the indexes, start listening, print one line
