@@ -87,7 +87,7 @@ fail_all() { echo "FAIL: $*"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$SRC" "$T/big"
 "$BIN" gen --objects 4000 --seed 5 --out "$SRC/2026-11-20T01-00Z" >/dev/null &&
 	date_report "$SRC/2026-11-20T01-00Z" || fail_all "gen of the first report"
-"$BIN" gen --objects 400k --files 8 --seed 6 --out "$T/big/2026-11-22T01-00Z" >/dev/null &&
+"$BIN" gen --objects 600k --files 8 --seed 6 --out "$T/big/2026-11-22T01-00Z" >/dev/null &&
 	date_report "$T/big/2026-11-22T01-00Z" || fail_all "gen of the large report"
 mkdir -p "$SRC/data" # a non-dated folder is ignored
 
