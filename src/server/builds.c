@@ -825,7 +825,9 @@ static void job_json(struct s3i_builds *b, const struct job *jb, struct s3i_json
 	s3i_json_key(j, "state");
 	s3i_json_str(j, state_names[jb->st]);
 	s3i_json_key(j, "phase");
-	if (jb->st == ST_RUNNING && jb->has_prog && (unsigned)jb->prog.phase <= S3INV_PHASE_DONE)
+	if (jb->st == ST_RUNNING && !jb->has_prog)
+		s3i_json_str(j, "manifest"); /* started, no progress reported yet */
+	else if (jb->st == ST_RUNNING && (unsigned)jb->prog.phase <= S3INV_PHASE_DONE)
 		s3i_json_str(j, phase_names[jb->prog.phase]);
 	else if (jb->st == ST_DONE)
 		s3i_json_str(j, "done");
@@ -875,6 +877,8 @@ void s3i_builds_reports_json(struct s3i_builds *b, struct s3i_json *j)
 {
 	pthread_mutex_lock(&b->mu);
 	s3i_json_obj_open(j);
+	s3i_json_key(j, "enabled");
+	s3i_json_bool(j, true);
 	s3i_json_key(j, "index_dir");
 	s3i_json_str(j, b->dir);
 	ms_or_null(j, "scanned_ms", b->last_scan);

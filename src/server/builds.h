@@ -80,7 +80,8 @@ bool s3i_builds_event_json(struct s3i_builds *b, uint64_t *seq, double wait_s,
                            struct s3i_json *j);
 
 /* HTTP handlers (builds_api.c; rows in s3i_api_routes). Without --source
- * they answer 404 "no --source configured". */
+ * they answer 404 "no --source configured", except /api/reports, which
+ * says {"enabled":false,"sources":[]}. */
 struct s3i_srv;
 struct s3i_http_req;
 void s3i_builds_h_reports(struct s3i_srv *srv, struct s3i_http_req *r);

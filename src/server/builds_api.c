@@ -73,13 +73,18 @@ bad:
 	return false;
 }
 
-/* GET /api/reports */
+/* GET /api/reports. Without --source: 200 {"enabled":false,"sources":[]},
+ * so the page can ask without provoking an error. */
 void s3i_builds_h_reports(struct s3i_srv *srv, struct s3i_http_req *r)
 {
 	struct s3i_json j;
-	if (!have_builds(srv, r))
-		return;
 	s3i_json_init(&j);
+	if (!srv->builds) {
+		static const char off[] = "{\"enabled\":false,\"sources\":[]}\n";
+		s3i_json_raw(&j, off, sizeof off - 1);
+		reply_json(r, 200, &j);
+		return;
+	}
 	s3i_builds_reports_json(srv->builds, &j);
 	reply_json(r, 200, &j);
 }

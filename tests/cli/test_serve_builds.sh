@@ -115,7 +115,7 @@ get "/api/stats?index=$N1&prefix="
 check "served root stats = s3inv du --json of a CLI build" cmp -s "$T/out" "$T/ref1.json"
 
 get /api/reports
-check "reports: 200" status_is 200
+check "reports: 200, enabled" test "$CODE $(py "d['enabled']")" = "200 True"
 check "reports: one source, one report, built" test "$(py "[(len(d['sources']), len(d['sources'][0]['reports']), d['sources'][0]['reports'][0]['built'], d['sources'][0]['reports'][0]['index'])]")" = "[(1, 1, True, '$N1')]"
 WANT=$($PY -c "import json,sys; m=json.load(open(sys.argv[1])); print([len(m['files']), sum(f['size'] for f in m['files']), int(m['creationTimestamp']), m['fileFormat']])" "$SRC/2026-11-20T01-00Z/manifest.json")
 check "reports: files, bytes, creation, format from the manifest" test "$(py "(lambda r: [r['files'], r['bytes'], r['creation_ms'], r['format']])(d['sources'][0]['reports'][0])")" = "$WANT"
@@ -229,7 +229,9 @@ stop
 # ---- without --source the builds endpoints say so
 start s3 --dir "$OUT" || fail_all "plain server did not start"
 get /api/reports
-check "no --source: /api/reports is 404" status_is 404
+check "no --source: /api/reports says disabled" test "$(py "(d['enabled'], d['sources'])")" = "(False, [])"
+get /api/builds
+check "no --source: /api/builds is 404" status_is 404
 stop
 check "no sanitizer report" bash -c "! grep -q 'Sanitizer\|runtime error' '$T'/s*.err"
 

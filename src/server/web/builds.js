@@ -163,7 +163,8 @@
     if (started || !window.s3inv) return;
     started = true;
     let r;
-    try { r = await S3().api("/api/reports"); } catch (e) { return; } // no --source
+    try { r = await S3().api("/api/reports"); } catch (e) { return; }
+    if (!r || !r.enabled) return; // no --source
     $("panel-builds").hidden = false;
     renderReports(r);
     $("builds-rescan").addEventListener("click", () => act("rescan"));
