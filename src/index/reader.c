@@ -486,8 +486,8 @@ int s3inv_index_lookup(const s3inv_index *x, const char *prefix, size_t len, uin
 /* Batch lookup as a software pipeline over a ring of RING keys: key t is
  * hashed (pilot prefetched) at step t, its slot computed (record
  * prefetched) at t+ST_SLOT, its record read (fingerprint; string block
- * directory entry prefetched) at t+ST_REC, the block's offset read (string
- * bytes prefetched) at t+ST_OFF, and compared at t+ST_CMP. Each stage's
+ * directory entry prefetched) at t+ST_REC, the block's offsets read (its
+ * bytes, up to 512, prefetched) at t+ST_OFF, and compared at t+ST_CMP. Each stage's
  * memory access was prefetched ST_* - previous steps earlier. */
 enum { RING = 32, ST_SLOT = 8, ST_REC = 16, ST_OFF = 20, ST_CMP = 24 };
 
@@ -528,17 +528,21 @@ size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixe
 				q->v = slot_pos(x, q->v, q->h);
 				if (q->v != UINT64_MAX && direct)
 					__builtin_prefetch(x->strblk.p + q->v / S3I_STR_BLOCK * x->strblk.w);
+				/* (the next block's entry, read below, is mostly on the same line) */
 			}
 		}
 		if (t >= ST_OFF && (j = t - ST_OFF) < n) { /* block offset, prefetch the bytes */
 			struct bstate *q = &st[j % RING];
 			if (q->v != UINT64_MAX) {
-				uint64_t off = colget(&x->strblk, q->v / S3I_STR_BLOCK);
-				if (off < x->str_len) {
-					__builtin_prefetch(x->str + off);
-					if (x->str_len - off > 64)
-						__builtin_prefetch(x->str + off + 64);
-				}
+				uint64_t b = q->v / S3I_STR_BLOCK, off = colget(&x->strblk, b), end, l;
+				/* the block up to POS's entry lies in [off, next block) */
+				end = b + 1 < x->strblk.n ? colget(&x->strblk, b + 1) : x->str_len;
+				if (end > x->str_len || end < off)
+					end = off;
+				if (end - off > 512)
+					end = off + 512;
+				for (l = off & ~(uint64_t)63; l < end; l += 64)
+					__builtin_prefetch(x->str + l);
 			}
 		}
 		if (t >= ST_CMP && (j = t - ST_CMP) < n) { /* compare */
