@@ -276,6 +276,8 @@ static int plan_worker(unsigned id, void *payload)
 		uint64_t i = atomic_fetch_add(&b->next_plan, 1);
 		struct s3i_parquet_info info;
 		struct s3i_input *in = NULL;
+		if (user_cancelled(b))
+			b->stop = 1; /* no coordinating thread yet: poll here */
 		if (i >= b->m->n_files || b->stop)
 			break;
 		const struct s3i_manifest_file *f = &b->m->files[i];
