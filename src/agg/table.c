@@ -38,10 +38,19 @@
 #define SORT_BYTES_PER_NODE 8u /* order[] + first[] of the iterator */
 #define MAX_NODES 0xFFFFFF00u
 
+/* A component of at most INLINE_COMP bytes is stored in the node itself
+ * (zero-padded), so finding it costs no access to the string chunks; a
+ * longer one points into them. */
+#define INLINE_COMP 8u
+
 struct s3i_tnode {
 	uint32_t parent;
 	uint32_t len;
-	const char *comp;
+	union {
+		const char *p; /* len > INLINE_COMP */
+		char b[8];     /* len <= INLINE_COMP, zero-padded */
+		uint64_t w;
+	} comp;
 	uint32_t cls0; /* first class, S3I_CLS_NONE until the first count */
 	uint32_t ext;  /* first overflow entry, 0 = none */
 	uint64_t objects, bytes; /* of cls0 */
@@ -66,6 +75,30 @@ struct s3i_titer_level {
 static inline struct s3i_tnode *node_at(const struct s3i_table *t, uint32_t id)
 {
 	return &t->npages[id >> NODE_SHIFT][id & (NODE_PAGE - 1)];
+}
+
+static inline const char *comp_of(const struct s3i_tnode *n)
+{
+	return n->len <= INLINE_COMP ? n->comp.b : n->comp.p;
+}
+
+/* The first LEN (<= 8) bytes at P as a zero-padded word (byte order as in
+ * memory, like the inline copy). AVAIL bytes may be read from P. */
+static inline uint64_t load_short(const char *p, size_t len, size_t avail)
+{
+	uint64_t w = 0;
+	if (avail >= 8) {
+		memcpy(&w, p, 8);
+		if (len < 8) {
+			unsigned char b[8];
+			memcpy(b, &w, 8);
+			memset(b + len, 0, 8 - len);
+			memcpy(&w, b, 8);
+		}
+		return w;
+	}
+	memcpy(&w, p, len);
+	return w;
 }
 
 static inline struct s3i_text *ext_at(const struct s3i_table *t, uint32_t id)
@@ -208,7 +241,7 @@ static bool grow_slots(struct s3i_table *t)
 	uint64_t nmask = ncap - 1;
 	for (uint32_t id = 1; id < t->n_nodes; id++) {
 		const struct s3i_tnode *n = node_at(t, id);
-		uint64_t h = hash_comp(n->parent, n->comp, n->len);
+		uint64_t h = hash_comp(n->parent, comp_of(n), n->len);
 		uint64_t i = h & nmask;
 		while (ns[i])
 			i = (i + 1) & nmask;
@@ -305,13 +338,15 @@ bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels)
 	return true;
 }
 
-/* Find the child COMP of PARENT, inserting it (room was reserved). */
+/* Find the child COMP of PARENT, inserting it (room was reserved). AVAIL
+ * bytes may be read from COMP (>= len). */
 static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, const char *comp,
-                                      size_t len)
+                                      size_t len, size_t avail)
 {
 	uint64_t h = hash_comp(parent, comp, len);
 	uint64_t tag = h & 0xFFFFFFFF00000000u;
 	uint64_t i = h & t->mask;
+	uint64_t w = len <= INLINE_COMP ? load_short(comp, len, avail) : 0;
 	for (;;) {
 		uint64_t s = t->slots[i];
 		if (!s)
@@ -319,16 +354,21 @@ static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, cons
 		if ((s & 0xFFFFFFFF00000000u) == tag) {
 			uint32_t id = (uint32_t)s;
 			const struct s3i_tnode *n = node_at(t, id);
-			if (n->parent == parent && n->len == len && memcmp(n->comp, comp, len) == 0)
+			if (n->parent == parent && n->len == len &&
+			    (len <= INLINE_COMP ? n->comp.w == w : memcmp(n->comp.p, comp, len) == 0))
 				return id;
 		}
 		i = (i + 1) & t->mask;
 	}
 	uint32_t id = t->n_nodes++;
 	struct s3i_tnode *n = node_at(t, id);
-	memcpy(t->str_cur, comp, len);
-	n->comp = t->str_cur;
-	t->str_cur += len;
+	if (len <= INLINE_COMP) {
+		n->comp.w = w;
+	} else {
+		memcpy(t->str_cur, comp, len);
+		n->comp.p = t->str_cur;
+		t->str_cur += len;
+	}
 	n->parent = parent;
 	n->len = (uint32_t)len;
 	n->cls0 = S3I_CLS_NONE;
@@ -347,13 +387,21 @@ static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t c
 		n->bytes += bytes;
 		return;
 	}
-	for (uint32_t e = n->ext; e; ) {
+	/* the overflow list is kept most-recently-used first: the few classes
+	 * that dominate a prefix are found in one or two steps */
+	for (uint32_t e = n->ext, prev = 0; e; ) {
 		struct s3i_text *x = ext_at(t, e);
 		if (x->cls == cls) {
 			x->objects += objects;
 			x->bytes += bytes;
+			if (prev) {
+				ext_at(t, prev)->next = x->next;
+				x->next = n->ext;
+				n->ext = e;
+			}
 			return;
 		}
+		prev = e;
 		e = x->next;
 	}
 	if (t->n_ext == 0)
@@ -393,7 +441,7 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 		struct s3i_tnode *r = node_at(t, 0);
 		r->parent = S3I_CLS_NONE;
 		r->len = 0;
-		r->comp = "";
+		r->comp.w = 0;
 		r->cls0 = S3I_CLS_NONE;
 		r->ext = 0;
 		r->objects = r->bytes = 0;
@@ -415,7 +463,7 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 		if (!d)
 			break;
 		size_t q = (size_t)(d - key);
-		parent = find_or_insert(t, parent, key + pos, q - pos);
+		parent = find_or_insert(t, parent, key + pos, q - pos, key_len - pos);
 		level++;
 		t->path[level] = parent;
 		t->path_end[level] = (uint32_t)(q + 1);
@@ -442,11 +490,12 @@ static inline int sib_cmp(const struct s3i_table *t, uint32_t a, uint32_t b, cha
 {
 	const struct s3i_tnode *x = node_at(t, a), *y = node_at(t, b);
 	size_t m = x->len < y->len ? x->len : y->len;
-	int r = memcmp(x->comp, y->comp, m);
+	const char *xc = comp_of(x), *yc = comp_of(y);
+	int r = memcmp(xc, yc, m);
 	if (r)
 		return r;
-	unsigned char cx = x->len > m ? (unsigned char)x->comp[m] : (unsigned char)delim;
-	unsigned char cy = y->len > m ? (unsigned char)y->comp[m] : (unsigned char)delim;
+	unsigned char cx = x->len > m ? (unsigned char)xc[m] : (unsigned char)delim;
+	unsigned char cy = y->len > m ? (unsigned char)yc[m] : (unsigned char)delim;
 	return (int)cx - (int)cy;
 }
 
@@ -596,7 +645,7 @@ int s3i_table_iter_next(struct s3i_table_iter *it, const struct s3i_prec **out)
 		uint32_t id = it->order[lv->pos++];
 		const struct s3i_tnode *n = node_at(t, id);
 		size_t plen = lv->plen;
-		memcpy(it->buf + plen, n->comp, n->len);
+		memcpy(it->buf + plen, comp_of(n), n->len);
 		plen += n->len;
 		it->buf[plen++] = it->delim;
 		it->prec.prefix = it->buf;
