@@ -13,7 +13,9 @@
  * error of any worker wins and stops the others. On every failure path the
  * writer removes its temporary output and the aggregation its run files.
  */
+#include <ctype.h>
 #include <stdatomic.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,6 +427,43 @@ out:
 	return rc;
 }
 
+/* Does a Parquet fileSchema text ("message s3.inventory { ... optional
+ * int64 size; ... }") declare a field NAME? Case-insensitive, whole word. */
+static bool schema_has(const char *schema, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = schema; p && *p; p++) {
+		if (strncasecmp(p, name, n) == 0 &&
+		    (p == schema || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
+		    !(isalnum((unsigned char)p[n]) || p[n] == '_'))
+			return true;
+	}
+	return false;
+}
+
+/* Parquet: the files' own schemas are authoritative; say so when the
+ * manifest's fileSchema disagrees about a column the index uses. */
+static void cross_check_schema(struct build *b)
+{
+	const char *fs = b->m->file_schema;
+	char line[256];
+	bool size = atomic_load(&b->pq_size), vers = atomic_load(&b->pq_versions);
+	if (!fs || !*fs || !b->opts->notice)
+		return;
+	if (schema_has(fs, "size") != size) {
+		snprintf(line, sizeof line,
+		         "%s: fileSchema %s a size column but the data files %s; using the files' schema",
+		         b->m->path, size ? "lacks" : "declares", size ? "have one" : "do not");
+		b->opts->notice(line, b->opts->progress_payload);
+	}
+	if ((schema_has(fs, "is_latest") || schema_has(fs, "is_delete_marker")) != vers) {
+		snprintf(line, sizeof line,
+		         "%s: fileSchema and the data files disagree on version columns; using the files' schema",
+		         b->m->path);
+		b->opts->notice(line, b->opts->progress_payload);
+	}
+}
+
 static int write_index(struct build *b, const char *out_path, const char *tmp_dir,
                        s3inv_build_summary *sum, s3inv_error *err)
 {
@@ -470,6 +509,7 @@ static int write_index(struct build *b, const char *out_path, const char *tmp_di
 	} else {
 		meta.has_size = atomic_load(&b->pq_size);
 		meta.has_versions = atomic_load(&b->pq_versions);
+		cross_check_schema(b);
 	}
 	meta.class_names = (const char *const *)names;
 	meta.n_classes = nc;
