@@ -148,6 +148,7 @@ void s3i_table_reset(struct s3i_table *t)
 	t->n_npages = t->cap_npages = t->n_epages = t->cap_epages = 0;
 	t->slots = NULL;
 	t->mask = t->grow_at = 0;
+	t->shift = 0;
 	t->strs = NULL;
 	t->str_cur = t->str_end = NULL;
 	t->n_strs = 0;
@@ -167,8 +168,10 @@ void s3i_table_free(struct s3i_table *t)
 	s3i_free(t->pk);
 	s3i_free(t->path);
 	s3i_free(t->path_end);
+	s3i_free(t->path_h);
 	t->pk = NULL;
 	t->path = t->path_end = NULL;
+	t->path_h = NULL;
 	t->pk_cap = t->path_cap = 0;
 }
 
@@ -222,30 +225,38 @@ static bool add_ext_page(struct s3i_table *t)
 	return true;
 }
 
-static inline uint64_t hash_comp(uint32_t parent, const char *comp, size_t len)
+/* Hash of a prefix: its parent prefix's hash H seeds XXH3 of the component,
+ * so a level's hash depends on the key's bytes only, never on node ids. */
+#define ROOT_HASH 0x9E3779B97F4A7C15u
+
+static inline uint64_t hash_comp(uint64_t h, const char *comp, size_t len)
 {
-	return XXH3_64bits_withSeed(comp, len, parent);
+	return XXH3_64bits_withSeed(comp, len, h);
 }
 
+/* Slots are found from the top bits of the hash, which the slot keeps:
+ * growing re-places every slot without touching a node or rehashing. */
 static bool grow_slots(struct s3i_table *t)
 {
 	uint64_t ncap = t->slots ? (t->mask + 1) * 2 : SLOTS_MIN;
 	uint64_t sz = ncap * sizeof(uint64_t);
-	if (!take(t, sz))
-		return false;
+	unsigned nshift = t->slots ? t->shift - 1 : 64 - 10; /* SLOTS_MIN = 2^10 */
+	if (nshift < 32 || !take(t, sz))
+		return false; /* more than 2^32 slots: beyond u32 node ids anyway */
 	uint64_t *ns = s3i_calloc((size_t)ncap, sizeof(uint64_t));
 	if (!ns) {
 		give(t, sz);
 		return false;
 	}
 	uint64_t nmask = ncap - 1;
-	for (uint32_t id = 1; id < t->n_nodes; id++) {
-		const struct s3i_tnode *n = node_at(t, id);
-		uint64_t h = hash_comp(n->parent, comp_of(n), n->len);
-		uint64_t i = h & nmask;
+	for (uint64_t j = 0; t->slots && j <= t->mask; j++) {
+		uint64_t s = t->slots[j];
+		if (!s)
+			continue;
+		uint64_t i = (s & 0xFFFFFFFF00000000u) >> nshift;
 		while (ns[i])
 			i = (i + 1) & nmask;
-		ns[i] = (h & 0xFFFFFFFF00000000u) | id;
+		ns[i] = s;
 	}
 	if (t->slots) {
 		s3i_free(t->slots);
@@ -253,6 +264,7 @@ static bool grow_slots(struct s3i_table *t)
 	}
 	t->slots = ns;
 	t->mask = nmask;
+	t->shift = nshift;
 	t->grow_at = ncap / 4 * 3;
 	return true;
 }
@@ -294,6 +306,10 @@ static bool grow_path(struct s3i_table *t, size_t levels, size_t key_len)
 		if (!p)
 			return false;
 		t->path_end = p;
+		uint64_t *ph = s3i_realloc(t->path_h, ncap * sizeof *ph);
+		if (!ph)
+			return false;
+		t->path_h = ph;
 		t->path_cap = ncap;
 	}
 	if (key_len > t->pk_cap) {
@@ -338,14 +354,13 @@ bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels)
 	return true;
 }
 
-/* Find the child COMP of PARENT, inserting it (room was reserved). AVAIL
- * bytes may be read from COMP (>= len). */
-static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, const char *comp,
-                                      size_t len, size_t avail)
+/* Find the child COMP of PARENT whose full prefix hashes to H, inserting it
+ * (room was reserved). AVAIL bytes may be read from COMP (>= len). */
+static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, uint64_t h,
+                                      const char *comp, size_t len, size_t avail)
 {
-	uint64_t h = hash_comp(parent, comp, len);
 	uint64_t tag = h & 0xFFFFFFFF00000000u;
-	uint64_t i = h & t->mask;
+	uint64_t i = h >> t->shift;
 	uint64_t w = len <= INLINE_COMP ? load_short(comp, len, avail) : 0;
 	for (;;) {
 		uint64_t s = t->slots[i];
@@ -431,11 +446,19 @@ static inline size_t common_len(const char *a, size_t alen, const char *b, size_
 	return i;
 }
 
+/*
+ * Hot loop, in three passes over the levels below the reused head, so that
+ * the cache misses of a key's levels overlap instead of following each
+ * other: (1) find the delimiters, hash every level's full prefix and
+ * prefetch its home slot; (2) read the slots and prefetch the node the
+ * first matching tag names; (3) find or insert each level in order (the
+ * parent id is known by then), with everything already on its way.
+ */
 void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
                    size_t max_levels, uint32_t cls, uint64_t objects, uint64_t bytes)
 {
-	size_t level = 0, pos = 0;
-	uint32_t parent = 0;
+	size_t level = 0, pos = 0, top;
+	uint64_t h;
 
 	if (t->n_nodes == 0) {
 		struct s3i_tnode *r = node_at(t, 0);
@@ -450,25 +473,53 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 	}
 	t->path[0] = 0;
 	t->path_end[0] = 0;
+	t->path_h[0] = ROOT_HASH;
 	if (t->path_valid) {
 		/* reuse every level of the previous key inside the common head */
 		size_t lcp = common_len(key, key_len, t->pk, t->pk_len);
 		while (level + 1 < t->path_n && t->path_end[level + 1] <= lcp)
 			level++;
-		parent = t->path[level];
 		pos = t->path_end[level];
 	}
-	while (level < max_levels) {
+	/* (1) */
+	top = level;
+	h = t->path_h[level];
+	while (top < max_levels) {
 		const char *d = memchr(key + pos, delim, key_len - pos);
 		if (!d)
 			break;
 		size_t q = (size_t)(d - key);
-		parent = find_or_insert(t, parent, key + pos, q - pos, key_len - pos);
-		level++;
-		t->path[level] = parent;
-		t->path_end[level] = (uint32_t)(q + 1);
+		h = hash_comp(h, key + pos, q - pos);
+		top++;
+		t->path_h[top] = h;
+		t->path_end[top] = (uint32_t)(q + 1);
+		__builtin_prefetch(&t->slots[h >> t->shift]);
 		pos = q + 1;
 	}
+	/* (2) */
+	for (size_t l = level + 1; l <= top; l++) {
+		uint64_t hl = t->path_h[l], tag = hl & 0xFFFFFFFF00000000u;
+		for (uint64_t i = hl >> t->shift;; i = (i + 1) & t->mask) {
+			uint64_t s = t->slots[i];
+			if (!s)
+				break;
+			if ((s & 0xFFFFFFFF00000000u) == tag) {
+				__builtin_prefetch(node_at(t, (uint32_t)s));
+				break;
+			}
+		}
+	}
+	/* (3) */
+	for (size_t l = level + 1; l <= top; l++) {
+		size_t b = t->path_end[l - 1];
+		uint32_t id = find_or_insert(t, t->path[l - 1], t->path_h[l], key + b,
+		                             t->path_end[l] - 1 - b, key_len - b);
+		const struct s3i_tnode *n = node_at(t, id);
+		if (n->ext && n->cls0 != cls)
+			__builtin_prefetch(ext_at(t, n->ext));
+		t->path[l] = id;
+	}
+	level = top;
 	t->path_n = level + 1;
 	if (key_len)
 		memcpy(t->pk, key, key_len);

@@ -7,7 +7,9 @@
  * (bytes between two delimiters, stored once in the table's string chunks),
  * plus its first storage class inline; further classes, the non-current
  * statistics and delete markers live in a pooled overflow list. Lookup is an
- * open-addressing hash on XXH3(component, seed = parent id). About 40 bytes
+ * open-addressing hash of the full prefix bytes (XXH3 of each component
+ * seeded with its parent prefix's hash), so every level of a key can be
+ * hashed, and its slot prefetched, before any node is looked at. About 40 bytes
  * of node + 8–16 of hash slot + the component bytes per prefix.
  *
  * All memory is reserved from the budget as the table grows. A row is
@@ -51,9 +53,11 @@ struct s3i_table {
 	size_t n_npages, cap_npages;
 	struct s3i_text **epages;
 	size_t n_epages, cap_epages;
-	/* hash: slot = tag << 32 | node id (0 = empty; the root is not hashed) */
+	/* hash: slot = top 32 bits of the prefix hash << 32 | node id (0 =
+	 * empty; the root is not hashed); home slot = hash >> shift */
 	uint64_t *slots;
 	uint64_t mask, grow_at;
+	unsigned shift;
 	/* component strings */
 	struct s3i_tstr *strs;
 	char *str_cur, *str_end;
@@ -62,6 +66,7 @@ struct s3i_table {
 	char *pk;
 	size_t pk_len, pk_cap;
 	uint32_t *path, *path_end;
+	uint64_t *path_h; /* hash of each level's full prefix */
 	size_t path_n, path_cap;
 	bool path_valid;
 	size_t max_key;    /* longest key counted since the last reset */
