@@ -27,13 +27,26 @@
 
 #define FANIN_MAX 64
 #define CANCEL_EVERY 4096
+/* Rows are added in batches (see s3i_table_prepare): up to BATCH_ROWS rows,
+ * their keys copied into BATCH_KEYS bytes, their levels in BATCH_LEVELS
+ * entries. A longer key, or a row with more levels, is added alone. */
+#define BATCH_ROWS 16
+#define BATCH_KEYS ((size_t)16 << 10)
+#define BATCH_LEVELS ((size_t)1024)
+#define BATCH_MEM (BATCH_KEYS + BATCH_LEVELS * (sizeof(uint32_t) + sizeof(uint64_t)))
 
 struct s3i_agg {
 	struct s3i_agg_shared *sh;
 	struct s3i_table t;
 	size_t max_levels;
-	uint64_t writer_mem; /* reserved from the budget for spilling */
+	uint64_t reserved; /* from the budget: a run writer (for spilling) + the batch */
 	uint64_t spills;
+	/* rows not yet in the table */
+	struct s3i_tbatch_row rows[BATCH_ROWS];
+	size_t n_rows;
+	char *keys;
+	size_t keys_used;
+	struct s3i_tbatch tb;
 };
 
 void s3i_agg_shared_init(struct s3i_agg_shared *sh)
@@ -128,14 +141,23 @@ int s3i_agg_new(struct s3i_agg **out, struct s3i_agg_shared *sh, s3inv_error *er
 	a->sh = sh;
 	s3i_table_init(&a->t, sh->budget);
 	a->max_levels = sh->max_depth < 0 ? SIZE_MAX : (size_t)sh->max_depth;
-	a->writer_mem = s3i_run_writer_mem();
-	if (sh->budget && !s3i_budget_try_reserve(sh->budget, a->writer_mem)) {
+	if (sh->budget && !s3i_budget_try_reserve(sh->budget, s3i_run_writer_mem() + BATCH_MEM)) {
 		uint64_t avail = s3i_budget_available(sh->budget);
 		s3i_free(a);
 		return s3i_err_set(err, S3INV_ENOMEM,
 		                   "memory budget too small: an aggregator needs %llu bytes to be "
 		                   "able to spill, %llu available",
-		                   (unsigned long long)s3i_run_writer_mem(), (unsigned long long)avail);
+		                   (unsigned long long)(s3i_run_writer_mem() + BATCH_MEM),
+		                   (unsigned long long)avail);
+	}
+	a->reserved = sh->budget ? s3i_run_writer_mem() + BATCH_MEM : 0;
+	a->keys = s3i_malloc(BATCH_KEYS);
+	a->tb.ends = s3i_malloc(BATCH_LEVELS * sizeof *a->tb.ends);
+	a->tb.hashes = s3i_malloc(BATCH_LEVELS * sizeof *a->tb.hashes);
+	a->tb.lv_cap = BATCH_LEVELS;
+	if (!a->keys || !a->tb.ends || !a->tb.hashes) {
+		s3i_agg_free(a);
+		return s3i_err_set(err, S3INV_ENOMEM, "aggregation: out of memory");
 	}
 	*out = a;
 	return 0;
@@ -146,8 +168,11 @@ void s3i_agg_free(struct s3i_agg *a)
 	if (!a)
 		return;
 	s3i_table_free(&a->t);
-	if (a->sh->budget)
-		s3i_budget_release(a->sh->budget, a->writer_mem);
+	s3i_free(a->keys);
+	s3i_free(a->tb.ends);
+	s3i_free(a->tb.hashes);
+	if (a->sh->budget && a->reserved)
+		s3i_budget_release(a->sh->budget, a->reserved);
 	s3i_free(a);
 }
 
@@ -217,10 +242,70 @@ static int too_small(struct s3i_agg *a, s3inv_error *err, size_t key_len)
 	                                 : 0ULL);
 }
 
-int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3inv_error *err)
+/* Make room in the table for a key of KEY_LEN bytes: spill when the
+ * (test-only) spill limit or the budget says so. */
+static int make_room(struct s3i_agg *a, size_t key_len, s3inv_error *err)
 {
 	struct s3i_table *t = &a->t;
-	size_t levels = row->key_len < a->max_levels ? row->key_len : a->max_levels;
+	size_t levels = key_len < a->max_levels ? key_len : a->max_levels;
+	int rc;
+
+	if (a->sh->spill_limit && t->bytes > a->sh->spill_limit && t->n_nodes > 0) {
+		rc = spill(a, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (!s3i_table_reserve(t, key_len, levels)) {
+		if (t->n_nodes == 0)
+			return too_small(a, err, key_len);
+		rc = spill(a, err);
+		if (rc < 0)
+			return rc;
+		if (!s3i_table_reserve(t, key_len, levels))
+			return too_small(a, err, key_len);
+	}
+	return 0;
+}
+
+static int add_one(struct s3i_agg *a, const char *key, size_t key_len, uint32_t cls,
+                   uint64_t objects, uint64_t bytes, s3inv_error *err)
+{
+	int rc = make_room(a, key_len, err);
+	if (rc < 0)
+		return rc;
+	s3i_table_add(&a->t, key, key_len, a->sh->delim, a->max_levels, cls, objects, bytes);
+	return 0;
+}
+
+/* Add the pending rows to the table: prepare as many as the level arrays
+ * hold (their cache misses overlap), then add them in order. */
+static int flush(struct s3i_agg *a, s3inv_error *err)
+{
+	size_t i = 0, n = a->n_rows;
+	int rc = 0;
+
+	a->n_rows = 0;
+	a->keys_used = 0;
+	while (i < n) {
+		struct s3i_tbatch_row *r = a->rows + i;
+		size_t m = s3i_table_prepare(&a->t, &a->tb, r, n - i, a->sh->delim, a->max_levels);
+		if (m == 0) {
+			TRY(add_one(a, r->key, r->key_len, r->cls, r->objects, r->bytes, err));
+			i++;
+			continue;
+		}
+		for (size_t j = 0; j < m; j++) {
+			TRY(make_room(a, r[j].key_len, err));
+			s3i_table_add_prepared(&a->t, &a->tb, r, j);
+		}
+		i += m;
+	}
+out:
+	return rc;
+}
+
+int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3inv_error *err)
+{
 	uint64_t objects = 1, bytes = row->size;
 	int rc;
 
@@ -230,21 +315,24 @@ int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3in
 	} else if (!row->is_latest) {
 		cls = S3I_CLS_NC;
 	}
-	if (a->sh->spill_limit && t->bytes > a->sh->spill_limit && t->n_nodes > 0) {
-		rc = spill(a, err);
+	if (row->key_len > BATCH_KEYS - a->keys_used) {
+		rc = flush(a, err);
 		if (rc < 0)
 			return rc;
+		if (row->key_len > BATCH_KEYS)
+			return add_one(a, row->key, row->key_len, cls, objects, bytes, err);
 	}
-	if (!s3i_table_reserve(t, row->key_len, levels)) {
-		if (t->n_nodes == 0)
-			return too_small(a, err, row->key_len);
-		rc = spill(a, err);
-		if (rc < 0)
-			return rc;
-		if (!s3i_table_reserve(t, row->key_len, levels))
-			return too_small(a, err, row->key_len);
-	}
-	s3i_table_add(t, row->key, row->key_len, a->sh->delim, a->max_levels, cls, objects, bytes);
+	struct s3i_tbatch_row *r = &a->rows[a->n_rows++];
+	r->key = a->keys + a->keys_used;
+	r->key_len = row->key_len;
+	r->cls = cls;
+	r->objects = objects;
+	r->bytes = bytes;
+	if (row->key_len)
+		memcpy(a->keys + a->keys_used, row->key, row->key_len);
+	a->keys_used += row->key_len;
+	if (a->n_rows == BATCH_ROWS)
+		return flush(a, err);
 	return 0;
 }
 
@@ -327,6 +415,9 @@ int s3i_agg_merge(struct s3i_agg **aggs, size_t n, struct s3i_agg_shared *sh, s3
 	uint64_t mem = 0;
 	int rc = 0;
 
+	for (size_t i = 0; i < n; i++)
+		if (aggs[i])
+			TRY(flush(aggs[i], err));
 	for (size_t i = 0; i < n; i++)
 		if (aggs[i] && aggs[i]->t.n_nodes > 0)
 			n_tables++;

@@ -446,6 +446,38 @@ static inline size_t common_len(const char *a, size_t alen, const char *b, size_
 	return i;
 }
 
+static void init_root(struct s3i_table *t)
+{
+	struct s3i_tnode *r = node_at(t, 0);
+	r->parent = S3I_CLS_NONE;
+	r->len = 0;
+	r->comp.w = 0;
+	r->cls0 = S3I_CLS_NONE;
+	r->ext = 0;
+	r->objects = r->bytes = 0;
+	t->n_nodes = 1;
+	t->path_valid = false;
+}
+
+/* The path t->path[0..level] of KEY is resolved: remember the key, count
+ * the row in every node of the path. */
+static inline void finish_add(struct s3i_table *t, const char *key, size_t key_len, size_t level,
+                              uint32_t cls, uint64_t objects, uint64_t bytes)
+{
+	t->path_n = level + 1;
+	if (key_len)
+		memcpy(t->pk, key, key_len);
+	t->pk_len = key_len;
+	t->path_valid = true;
+	if (key_len > t->max_key)
+		t->max_key = key_len;
+	if (level + 1 > t->max_levels)
+		t->max_levels = level + 1;
+	t->rows++;
+	for (size_t l = 0; l <= level; l++)
+		node_add(t, node_at(t, t->path[l]), cls, objects, bytes);
+}
+
 /*
  * Hot loop, in three passes over the levels below the reused head, so that
  * the cache misses of a key's levels overlap instead of following each
@@ -460,17 +492,8 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 	size_t level = 0, pos = 0, top;
 	uint64_t h;
 
-	if (t->n_nodes == 0) {
-		struct s3i_tnode *r = node_at(t, 0);
-		r->parent = S3I_CLS_NONE;
-		r->len = 0;
-		r->comp.w = 0;
-		r->cls0 = S3I_CLS_NONE;
-		r->ext = 0;
-		r->objects = r->bytes = 0;
-		t->n_nodes = 1;
-		t->path_valid = false;
-	}
+	if (t->n_nodes == 0)
+		init_root(t);
 	t->path[0] = 0;
 	t->path_end[0] = 0;
 	t->path_h[0] = ROOT_HASH;
@@ -519,19 +542,119 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 			__builtin_prefetch(ext_at(t, n->ext));
 		t->path[l] = id;
 	}
-	level = top;
-	t->path_n = level + 1;
-	if (key_len)
-		memcpy(t->pk, key, key_len);
-	t->pk_len = key_len;
-	t->path_valid = true;
-	if (key_len > t->max_key)
-		t->max_key = key_len;
-	if (level + 1 > t->max_levels)
-		t->max_levels = level + 1;
-	t->rows++;
-	for (size_t l = 0; l <= level; l++)
-		node_add(t, node_at(t, t->path[l]), cls, objects, bytes);
+	finish_add(t, key, key_len, top, cls, objects, bytes);
+}
+
+/* ---- batched adds ---- */
+
+size_t s3i_table_prepare(const struct s3i_table *t, struct s3i_tbatch *b,
+                         struct s3i_tbatch_row *r, size_t n, char delim, size_t max_levels)
+{
+	size_t used = 0, j;
+
+	/* (1) every row: reused head, hashes of the other levels, slot prefetch.
+	 * Level l (>= 1) of row x is at index x->lv + l - 1 of the arrays. */
+	for (j = 0; j < n; j++) {
+		struct s3i_tbatch_row *x = &r[j];
+		const char *key = x->key;
+		size_t key_len = x->key_len, k = 0, pos = 0, top;
+		uint64_t h = ROOT_HASH;
+
+		if (j > 0) {
+			const struct s3i_tbatch_row *p = &r[j - 1];
+			size_t lcp = common_len(key, key_len, p->key, p->key_len);
+			while (k < p->top && b->ends[p->lv - 1 + k] <= lcp)
+				k++;
+			if (k > b->lv_cap - used)
+				break;
+			for (size_t l = 0; l < k; l++) {
+				b->ends[used + l] = b->ends[p->lv - 1 + l];
+				b->hashes[used + l] = b->hashes[p->lv - 1 + l];
+			}
+		} else if (t->path_valid && t->n_nodes > 0) {
+			size_t lcp = common_len(key, key_len, t->pk, t->pk_len);
+			while (k + 1 < t->path_n && t->path_end[k + 1] <= lcp)
+				k++;
+			if (k > b->lv_cap - used)
+				break;
+			for (size_t l = 0; l < k; l++) {
+				b->ends[used + l] = t->path_end[l + 1];
+				b->hashes[used + l] = t->path_h[l + 1];
+			}
+		}
+		if (k) {
+			pos = b->ends[used + k - 1];
+			h = b->hashes[used + k - 1];
+		}
+		top = k;
+		while (top < max_levels) {
+			const char *d = memchr(key + pos, delim, key_len - pos);
+			if (!d)
+				break;
+			if (top + 1 > b->lv_cap - used)
+				goto full;
+			size_t q = (size_t)(d - key);
+			h = hash_comp(h, key + pos, q - pos);
+			b->hashes[used + top] = h;
+			b->ends[used + top] = (uint32_t)(q + 1);
+			top++;
+			if (t->slots)
+				__builtin_prefetch(&t->slots[h >> t->shift]);
+			pos = q + 1;
+		}
+		x->lv = (uint32_t)used + 1;
+		x->k = (uint32_t)k;
+		x->top = (uint32_t)top;
+		used += top;
+	}
+full:
+	/* (2) the first node each new level's slot names */
+	for (size_t i = 0; i < j && t->slots; i++) {
+		for (size_t l = r[i].k + 1; l <= r[i].top; l++) {
+			uint64_t hl = b->hashes[r[i].lv + l - 2], tag = hl & 0xFFFFFFFF00000000u;
+			for (uint64_t q = hl >> t->shift;; q = (q + 1) & t->mask) {
+				uint64_t s = t->slots[q];
+				if (!s)
+					break;
+				if ((s & 0xFFFFFFFF00000000u) == tag) {
+					__builtin_prefetch(node_at(t, (uint32_t)s));
+					break;
+				}
+			}
+		}
+	}
+	return j;
+}
+
+void s3i_table_add_prepared(struct s3i_table *t, const struct s3i_tbatch *b,
+                            const struct s3i_tbatch_row *r, size_t j)
+{
+	const struct s3i_tbatch_row *x = &r[j];
+	const char *key = x->key;
+	size_t key_len = x->key_len, top = x->top, k = x->k, base = (size_t)x->lv - 1;
+
+	if (t->n_nodes == 0)
+		init_root(t);
+	/* the previous row's ids (in t->path) are reusable only if it was
+	 * added to this table since its last reset */
+	if (!t->path_valid)
+		k = 0;
+	t->path[0] = 0;
+	t->path_end[0] = 0;
+	t->path_h[0] = ROOT_HASH;
+	for (size_t l = k + 1; l <= top; l++) {
+		size_t a = l == 1 ? 0 : b->ends[base + l - 2];
+		size_t end = b->ends[base + l - 1];
+		uint64_t hl = b->hashes[base + l - 1];
+		uint32_t id = find_or_insert(t, t->path[l - 1], hl, key + a, end - 1 - a, key_len - a);
+		const struct s3i_tnode *n = node_at(t, id);
+		if (n->ext && n->cls0 != x->cls)
+			__builtin_prefetch(ext_at(t, n->ext));
+		t->path[l] = id;
+		t->path_end[l] = (uint32_t)end;
+		t->path_h[l] = hl;
+	}
+	finish_add(t, key, key_len, top, x->cls, x->objects, x->bytes);
 }
 
 /* ---- sorted iterator ---- */

@@ -92,6 +92,44 @@ bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels);
 void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
                    size_t max_levels, uint32_t cls, uint64_t objects, uint64_t bytes);
 
+/*
+ * Batched adds (the aggregator's hot path): rows are first *prepared* in a
+ * group (every level's prefix hashed, its slot and then its candidate node
+ * prefetched, for all rows at once, so the cache misses of a whole group
+ * overlap), then added one by one in order with s3i_table_add_prepared,
+ * each after its own s3i_table_reserve. Preparing reads the table but never
+ * changes it; a reset (spill) between two adds is fine (the next row then
+ * resolves every level by hash).
+ */
+struct s3i_tbatch_row {
+	const char *key;
+	size_t key_len;
+	uint32_t cls;
+	uint64_t objects, bytes;
+	/* filled by s3i_table_prepare */
+	uint32_t lv;   /* first of its levels in the batch's level arrays */
+	uint32_t k;    /* levels shared with the previous row (reusable ids) */
+	uint32_t top;  /* its number of levels below the root */
+};
+
+struct s3i_tbatch {
+	uint32_t *ends;   /* per level: offset after its delimiter */
+	uint64_t *hashes; /* per level: hash of the full prefix */
+	size_t lv_cap;
+};
+
+/** Prepare rows R[0..n) of a batch (levels up to MAX_LEVELS delimiters),
+ *  after the table's current last key. @return how many rows (from R[0])
+ *  were prepared: fewer than N when B's level arrays are full, 0 when R[0]
+ *  alone has more levels than they hold (add it with s3i_table_add). */
+size_t s3i_table_prepare(const struct s3i_table *t, struct s3i_tbatch *b,
+                         struct s3i_tbatch_row *r, size_t n, char delim, size_t max_levels);
+
+/** Add prepared row R[J] (R[J-1] is the previous one, added just before,
+ *  unless J == 0). Precondition: a successful s3i_table_reserve for it. */
+void s3i_table_add_prepared(struct s3i_table *t, const struct s3i_tbatch *b,
+                            const struct s3i_tbatch_row *r, size_t j);
+
 /** Number of class entries at most in one prec of this table. */
 struct s3i_table_iter {
 	struct s3i_table *t;
