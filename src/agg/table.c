@@ -28,9 +28,9 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#define NODE_SHIFT 10
+#define NODE_SHIFT 8
 #define NODE_PAGE (1u << NODE_SHIFT)
-#define EXT_SHIFT 10
+#define EXT_SHIFT 8
 #define EXT_PAGE (1u << EXT_SHIFT)
 #define SLOTS_MIN 1024u
 #define STR_MIN (16u << 10)
@@ -43,6 +43,8 @@
  * longer one points into them. */
 #define INLINE_COMP 8u
 
+/* 64 bytes, one cache line (pages are line-aligned): finding a prefix and
+ * counting a row in it touches one line when it has at most two classes. */
 struct s3i_tnode {
 	uint32_t parent;
 	uint32_t len;
@@ -51,16 +53,22 @@ struct s3i_tnode {
 		char b[8];     /* len <= INLINE_COMP, zero-padded */
 		uint64_t w;
 	} comp;
-	uint32_t cls0; /* first class, S3I_CLS_NONE until the first count */
-	uint32_t ext;  /* first overflow entry, 0 = none */
-	uint64_t objects, bytes; /* of cls0 */
+	uint32_t cls[2]; /* first two classes, S3I_CLS_NONE while unused */
+	uint32_t ext;    /* first overflow block, 0 = none */
+	uint32_t unused;
+	uint64_t st[2][2]; /* objects, bytes of cls[i] */
 };
 
+/* Overflow block, 64 bytes: three more classes of one prefix. */
+#define EXT_N 3
 struct s3i_text {
-	uint32_t cls;
+	uint32_t cls[EXT_N]; /* S3I_CLS_NONE while unused (only in the first block) */
 	uint32_t next;
-	uint64_t objects, bytes;
+	uint64_t st[EXT_N][2];
 };
+
+_Static_assert(sizeof(struct s3i_tnode) == 64, "node: one cache line");
+_Static_assert(sizeof(struct s3i_text) == 64, "overflow block: one cache line");
 
 struct s3i_tstr {
 	struct s3i_tstr *next;
@@ -121,6 +129,30 @@ static void give(struct s3i_table *t, uint64_t n)
 	t->bytes -= n;
 }
 
+/* A page of SZ bytes aligned to a cache line, from one s3i_malloc of
+ * SZ + PAGE_SLACK bytes; the pointer to free is kept after the page. */
+#define LINE 64u
+#define PAGE_SLACK (LINE + sizeof(void *))
+
+static void *page_alloc(size_t sz)
+{
+	char *raw = s3i_malloc(sz + PAGE_SLACK);
+	if (!raw)
+		return NULL;
+	char *p = raw + (LINE - (uintptr_t)raw % LINE) % LINE;
+	memcpy(p + sz, &raw, sizeof raw);
+	return p;
+}
+
+static void page_free(void *p, size_t sz)
+{
+	void *raw;
+	if (!p)
+		return;
+	memcpy(&raw, (char *)p + sz, sizeof raw);
+	s3i_free(raw);
+}
+
 void s3i_table_init(struct s3i_table *t, struct s3i_budget *budget)
 {
 	memset(t, 0, sizeof *t);
@@ -130,9 +162,9 @@ void s3i_table_init(struct s3i_table *t, struct s3i_budget *budget)
 void s3i_table_reset(struct s3i_table *t)
 {
 	for (size_t i = 0; i < t->n_npages; i++)
-		s3i_free(t->npages[i]);
+		page_free(t->npages[i], NODE_PAGE * sizeof(struct s3i_tnode));
 	for (size_t i = 0; i < t->n_epages; i++)
-		s3i_free(t->epages[i]);
+		page_free(t->epages[i], EXT_PAGE * sizeof(struct s3i_text));
 	s3i_free(t->npages);
 	s3i_free(t->epages);
 	s3i_free(t->slots);
@@ -197,11 +229,11 @@ static bool add_node_page(struct s3i_table *t)
 	    !grow_ptrs(t, (void ***)&t->npages, &t->cap_npages))
 		return false;
 	uint64_t sz = (uint64_t)NODE_PAGE * sizeof(struct s3i_tnode);
-	if (!take(t, sz + (uint64_t)NODE_PAGE * SORT_BYTES_PER_NODE))
+	if (!take(t, sz + PAGE_SLACK + (uint64_t)NODE_PAGE * SORT_BYTES_PER_NODE))
 		return false;
-	struct s3i_tnode *p = s3i_malloc(sz);
+	struct s3i_tnode *p = page_alloc(sz);
 	if (!p) {
-		give(t, sz + (uint64_t)NODE_PAGE * SORT_BYTES_PER_NODE);
+		give(t, sz + PAGE_SLACK + (uint64_t)NODE_PAGE * SORT_BYTES_PER_NODE);
 		return false;
 	}
 	t->npages[t->n_npages++] = p;
@@ -214,11 +246,11 @@ static bool add_ext_page(struct s3i_table *t)
 	    !grow_ptrs(t, (void ***)&t->epages, &t->cap_epages))
 		return false;
 	uint64_t sz = (uint64_t)EXT_PAGE * sizeof(struct s3i_text);
-	if (!take(t, sz))
+	if (!take(t, sz + PAGE_SLACK))
 		return false;
-	struct s3i_text *p = s3i_malloc(sz);
+	struct s3i_text *p = page_alloc(sz);
 	if (!p) {
-		give(t, sz);
+		give(t, sz + PAGE_SLACK);
 		return false;
 	}
 	t->epages[t->n_epages++] = p;
@@ -386,9 +418,9 @@ static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, uint
 	}
 	n->parent = parent;
 	n->len = (uint32_t)len;
-	n->cls0 = S3I_CLS_NONE;
+	n->cls[0] = n->cls[1] = S3I_CLS_NONE;
 	n->ext = 0;
-	n->objects = n->bytes = 0;
+	memset(n->st, 0, sizeof n->st);
 	t->slots[i] = tag | id;
 	return id;
 }
@@ -396,38 +428,54 @@ static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, uint
 static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t cls,
                             uint64_t objects, uint64_t bytes)
 {
-	if (n->cls0 == cls || n->cls0 == S3I_CLS_NONE) {
-		n->cls0 = cls;
-		n->objects += objects;
-		n->bytes += bytes;
-		return;
-	}
-	/* the overflow list is kept most-recently-used first: the few classes
-	 * that dominate a prefix are found in one or two steps */
-	for (uint32_t e = n->ext, prev = 0; e; ) {
-		struct s3i_text *x = ext_at(t, e);
-		if (x->cls == cls) {
-			x->objects += objects;
-			x->bytes += bytes;
-			if (prev) {
-				ext_at(t, prev)->next = x->next;
-				x->next = n->ext;
-				n->ext = e;
-			}
+	for (int k = 0; k < 2; k++) {
+		if (n->cls[k] == cls || n->cls[k] == S3I_CLS_NONE) {
+			n->cls[k] = cls;
+			n->st[k][0] += objects;
+			n->st[k][1] += bytes;
 			return;
 		}
-		prev = e;
+	}
+	/* in the overflow blocks: a class found there swaps places with the
+	 * second inline one, so the classes that dominate a prefix stay inline */
+	struct s3i_text *room = NULL;
+	for (uint32_t e = n->ext; e; ) {
+		struct s3i_text *x = ext_at(t, e);
+		for (int k = 0; k < EXT_N; k++) {
+			if (x->cls[k] == cls) {
+				uint64_t o = x->st[k][0] + objects, b = x->st[k][1] + bytes;
+				x->cls[k] = n->cls[1];
+				x->st[k][0] = n->st[1][0];
+				x->st[k][1] = n->st[1][1];
+				n->cls[1] = cls;
+				n->st[1][0] = o;
+				n->st[1][1] = b;
+				return;
+			}
+			if (x->cls[k] == S3I_CLS_NONE && !room) {
+				room = x;
+				break;
+			}
+		}
 		e = x->next;
 	}
-	if (t->n_ext == 0)
-		t->n_ext = 1; /* entry 0 means "none" */
-	uint32_t e = t->n_ext++;
-	struct s3i_text *x = ext_at(t, e);
-	x->cls = cls;
-	x->objects = objects;
-	x->bytes = bytes;
-	x->next = n->ext;
-	n->ext = e;
+	if (!room) {
+		if (t->n_ext == 0)
+			t->n_ext = 1; /* block 0 means "none" */
+		uint32_t e = t->n_ext++;
+		room = ext_at(t, e);
+		room->cls[0] = room->cls[1] = room->cls[2] = S3I_CLS_NONE;
+		room->next = n->ext;
+		n->ext = e;
+	}
+	for (int k = 0; k < EXT_N; k++) {
+		if (room->cls[k] == S3I_CLS_NONE) {
+			room->cls[k] = cls;
+			room->st[k][0] = objects;
+			room->st[k][1] = bytes;
+			return;
+		}
+	}
 }
 
 static inline size_t common_len(const char *a, size_t alen, const char *b, size_t blen)
@@ -452,9 +500,9 @@ static void init_root(struct s3i_table *t)
 	r->parent = S3I_CLS_NONE;
 	r->len = 0;
 	r->comp.w = 0;
-	r->cls0 = S3I_CLS_NONE;
+	r->cls[0] = r->cls[1] = S3I_CLS_NONE;
 	r->ext = 0;
-	r->objects = r->bytes = 0;
+	memset(r->st, 0, sizeof r->st);
 	t->n_nodes = 1;
 	t->path_valid = false;
 }
@@ -538,7 +586,7 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 		uint32_t id = find_or_insert(t, t->path[l - 1], t->path_h[l], key + b,
 		                             t->path_end[l] - 1 - b, key_len - b);
 		const struct s3i_tnode *n = node_at(t, id);
-		if (n->ext && n->cls0 != cls)
+		if (n->ext && n->cls[0] != cls && n->cls[1] != cls)
 			__builtin_prefetch(ext_at(t, n->ext));
 		t->path[l] = id;
 	}
@@ -648,7 +696,7 @@ void s3i_table_add_prepared(struct s3i_table *t, const struct s3i_tbatch *b,
 		uint64_t hl = b->hashes[base + l - 1];
 		uint32_t id = find_or_insert(t, t->path[l - 1], hl, key + a, end - 1 - a, key_len - a);
 		const struct s3i_tnode *n = node_at(t, id);
-		if (n->ext && n->cls0 != x->cls)
+		if (n->ext && n->cls[0] != x->cls && n->cls[1] != x->cls)
 			__builtin_prefetch(ext_at(t, n->ext));
 		t->path[l] = id;
 		t->path_end[l] = (uint32_t)end;
@@ -757,38 +805,43 @@ int s3i_table_iter_start(struct s3i_table_iter *it, struct s3i_table *t, char de
 }
 
 /* Fill it->prec's statistics from node N. */
+/* Count class CLS's (O, B) into it->prec (classes kept sorted by id). */
+static inline void stat_one(struct s3i_table_iter *it, uint32_t *k, uint32_t cls, uint64_t o,
+                            uint64_t b)
+{
+	struct s3i_prec *p = &it->prec;
+	if (cls == S3I_CLS_NC) {
+		p->nc_objects += o;
+		p->nc_bytes += b;
+	} else if (cls == S3I_CLS_DM) {
+		p->delete_markers += o;
+	} else if (cls != S3I_CLS_NONE && *k < S3I_MAX_CLASSES) {
+		/* insertion into the sorted class list (a few entries) */
+		uint32_t j = (*k)++;
+		while (j > 0 && it->cls[j - 1].cls > cls) {
+			it->cls[j] = it->cls[j - 1];
+			j--;
+		}
+		it->cls[j].cls = cls;
+		it->cls[j].objects = o;
+		it->cls[j].bytes = b;
+		p->objects += o;
+		p->bytes += b;
+	}
+}
+
+/* Fill it->prec's statistics from node N. */
 static void fill_stats(struct s3i_table_iter *it, const struct s3i_tnode *n)
 {
 	struct s3i_prec *p = &it->prec;
 	uint32_t k = 0;
 	p->objects = p->bytes = p->nc_objects = p->nc_bytes = p->delete_markers = 0;
-	uint32_t cls = n->cls0, e = n->ext;
-	uint64_t o = n->objects, b = n->bytes;
-	for (;;) {
-		if (cls == S3I_CLS_NC) {
-			p->nc_objects += o;
-			p->nc_bytes += b;
-		} else if (cls == S3I_CLS_DM) {
-			p->delete_markers += o;
-		} else if (cls != S3I_CLS_NONE && k < S3I_MAX_CLASSES) {
-			/* insertion into the sorted class list (a few entries) */
-			uint32_t j = k++;
-			while (j > 0 && it->cls[j - 1].cls > cls) {
-				it->cls[j] = it->cls[j - 1];
-				j--;
-			}
-			it->cls[j].cls = cls;
-			it->cls[j].objects = o;
-			it->cls[j].bytes = b;
-			p->objects += o;
-			p->bytes += b;
-		}
-		if (!e)
-			break;
+	for (int i = 0; i < 2; i++)
+		stat_one(it, &k, n->cls[i], n->st[i][0], n->st[i][1]);
+	for (uint32_t e = n->ext; e; ) {
 		const struct s3i_text *x = ext_at(it->t, e);
-		cls = x->cls;
-		o = x->objects;
-		b = x->bytes;
+		for (int i = 0; i < EXT_N; i++)
+			stat_one(it, &k, x->cls[i], x->st[i][0], x->st[i][1]);
 		e = x->next;
 	}
 	p->n_classes = k;
