@@ -3,14 +3,16 @@
  * table.h — one worker's in-memory prefix table, and its sorted iterator.
  *
  * A prefix is (parent node id, component): node 0 is the bucket root "",
- * every other node stores its parent id and a pointer to its component
- * (bytes between two delimiters, stored once in the table's string chunks),
- * plus its first storage class inline; further classes, the non-current
- * statistics and delete markers live in a pooled overflow list. Lookup is an
- * open-addressing hash of the full prefix bytes (XXH3 of each component
- * seeded with its parent prefix's hash), so every level of a key can be
- * hashed, and its slot prefetched, before any node is looked at. About 40 bytes
- * of node + 8–16 of hash slot + the component bytes per prefix.
+ * every other node (64 bytes, one cache line) stores its parent id and its
+ * component (bytes between two delimiters: inline up to 8 bytes, else a
+ * pointer into the table's string chunks, each stored once), plus its first
+ * two storage classes inline; further classes, the non-current statistics
+ * and delete markers live in pooled 64-byte overflow blocks of three.
+ * Lookup is an open-addressing hash of the full prefix bytes (XXH3 of each
+ * component seeded with its parent prefix's hash), so every level of a key
+ * can be hashed, and its slot prefetched, before any node is looked at.
+ * About 64 bytes of node + 8 of sort arrays + 11–21 of hash slot (+ long
+ * components and overflow blocks) per prefix.
  *
  * All memory is reserved from the budget as the table grows. A row is
  * counted in two steps so that it is never half-applied: s3i_table_reserve
