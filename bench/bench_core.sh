@@ -43,7 +43,7 @@ for shape in logs mixed; do
       (cat "${files[@]:0:$half}" | igzip -d -c >/dev/null) & (cat "${files[@]:$half}" | igzip -d -c >/dev/null) & wait
       e=$(date +%s.%N); echo "$e - $s" | bc; done | median)
   tz=$(timed sh -c "zcat $R/data/* > /dev/null" | cut -d' ' -f1)
-  tduck=$(for i in 1; do node tests/node/duckdb_agg.js "$R/manifest.json" --timing 2>/dev/null | awk '/seconds/ {print $2}'; done | median)
+  tduck=$(for i in 1; do node tests/node/duckdb_agg.js "$R/manifest.json" --timing 2>/dev/null | awk '/^duckdb:/ {print $2}'; done | median)
   prefixes=$("$BIN" info --json "$W/$shape.s3i" | python3 -c 'import json,sys; print(json.load(sys.stdin)["prefixes"])')
   isize=$(stat -c %s "$W/$shape.s3i")
   bpp=$(echo "scale=1; $isize / $prefixes" | bc)
