@@ -113,17 +113,6 @@ static const struct s3i_input_ops local_ops = {
 	.close = local_close,
 };
 
-static bool is_md5_hex(const char *s)
-{
-	size_t i;
-	for (i = 0; i < 32; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return false;
-	}
-	return s[32] == '\0';
-}
-
 int s3i_local_open(struct s3i_input **out, const char *path, const char *md5_hex,
                    s3inv_error *err)
 {
@@ -145,7 +134,7 @@ int s3i_local_open(struct s3i_input **out, const char *path, const char *md5_hex
 	l->base.name = l->path;
 	l->base.can_pread = true;
 	if (md5_hex && md5_hex[0]) {
-		if (!is_md5_hex(md5_hex)) {
+		if (!s3i_md5_is_hex(md5_hex)) {
 			rc = s3i_err_set(err, S3INV_EINVAL, "%s: expected MD5 is not 32 hex digits: '%s'",
 			                 path, md5_hex);
 			goto out;

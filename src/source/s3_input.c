@@ -395,17 +395,6 @@ static const struct s3i_input_ops s3_ops = {
 	.close = s3in_close,
 };
 
-static bool is_md5_hex(const char *s)
-{
-	size_t i;
-	for (i = 0; i < 32; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return false;
-	}
-	return s[32] == '\0';
-}
-
 int s3i_s3_open(struct s3i_input **out, struct s3i_s3 *s, const char *url, uint64_t size,
                 const char *md5_hex, s3inv_error *err)
 {
@@ -433,7 +422,7 @@ int s3i_s3_open(struct s3i_input **out, struct s3i_s3 *s, const char *url, uint6
 		goto out;
 	}
 	if (md5_hex && md5_hex[0]) {
-		if (!is_md5_hex(md5_hex)) {
+		if (!s3i_md5_is_hex(md5_hex)) {
 			rc = s3i_err_set(err, S3INV_EINVAL, "%s: expected MD5 is not 32 hex digits: '%s'",
 			                 url, md5_hex);
 			goto out;

@@ -44,3 +44,14 @@ void s3i_md5_free(struct s3i_md5 *m)
 		EVP_MD_CTX_free(m->ctx);
 	m->ctx = NULL;
 }
+
+bool s3i_md5_is_hex(const char *s)
+{
+	size_t i;
+	for (i = 0; i < 32; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return s[32] == '\0';
+}
