@@ -193,7 +193,15 @@ typedef struct s3inv_class_stats {
 	uint32_t class_id;
 	uint64_t objects;
 	uint64_t bytes;
+	uint64_t small_objects; /**< of those, objects below S3INV_SMALL_OBJECT bytes
+	                         *   (0 unless s3inv_index_info.has_small) */
+	uint64_t small_bytes;   /**< their total size */
 } s3inv_class_stats;
+
+/** Objects below this size (128 KiB) are counted per class at build time:
+ *  the minimum billable size of STANDARD_IA, ONEZONE_IA and GLACIER_IR, and
+ *  the threshold of the Intelligent-Tiering monitoring fee. */
+#define S3INV_SMALL_OBJECT (128u * 1024u)
 
 /** Index-wide metadata; strings are borrowed from the index. */
 typedef struct s3inv_index_info {
@@ -214,6 +222,8 @@ typedef struct s3inv_index_info {
 	const char *tool_version;
 	const char *built_at;    /**< ISO-8601 UTC */
 	const char *mphf;        /**< description of the hash function */
+	bool has_age;            /**< per-prefix age histograms (LastModifiedDate present) */
+	bool has_small;          /**< per-class counts of objects below S3INV_SMALL_OBJECT */
 } s3inv_index_info;
 
 /** Open flags. */
@@ -267,6 +277,34 @@ S3INV_API int s3inv_index_next_sibling(const s3inv_index *idx, uint64_t pos, uin
  *  @return 0, or S3INV_ECORRUPT / S3INV_ECHECKSUM / S3INV_EIO with err naming
  *  the section and the problem. */
 S3INV_API int s3inv_index_verify(const char *path, s3inv_error *err);
+
+/* ---- Age of the current objects (src/query/age.c) ---- */
+
+/** Age buckets, relative to the report's creationTimestamp: <30 days,
+ *  30-90, 90-180, 180-365, 1-2 years (365-730 days), 2-5 years
+ *  (730-1825), >=5 years. A modification date after the report date
+ *  counts as age 0. */
+#define S3INV_AGE_BUCKETS 7
+
+/** Age histogram of the current objects of a prefix. */
+typedef struct s3inv_age {
+	uint64_t objects[S3INV_AGE_BUCKETS];
+	uint64_t bytes[S3INV_AGE_BUCKETS];
+} s3inv_age;
+
+/** Short label of age bucket B ("<30d", "30-90d", "90-180d", "180d-1y",
+ *  "1-2y", "2-5y", ">=5y"), or NULL when B is out of range. */
+S3INV_API const char *s3inv_age_bucket_label(unsigned b);
+
+/** Lower bound of age bucket B in days (0, 30, 90, 180, 365, 730, 1825),
+ *  or UINT32_MAX when B is out of range. */
+S3INV_API uint32_t s3inv_age_bucket_days(unsigned b);
+
+/** Age histogram of the prefix at POS.
+ *  @return 0, S3INV_ENOTFOUND when the index has no age data (the report
+ *  had no LastModifiedDate), S3INV_EINVAL (pos out of range),
+ *  S3INV_ECORRUPT. Thread-safe. */
+S3INV_API int s3inv_index_age(const s3inv_index *idx, uint64_t pos, s3inv_age *out);
 
 /* ------------------------------------------------------------------ */
 /* Queries                                                             */

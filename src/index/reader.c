@@ -601,6 +601,8 @@ int s3inv_index_class_stats(const s3inv_index *x, uint64_t pos, s3inv_class_stat
 		out[i - a].name = x->class_names[id];
 		out[i - a].objects = colget(&x->clsobj, i);
 		out[i - a].bytes = colget(&x->clsbytes, i);
+		out[i - a].small_objects = 0; /* TODO(age): small-object sections */
+		out[i - a].small_bytes = 0;
 	}
 	return (int)(b - a);
 }
