@@ -7,6 +7,7 @@
  * a code with a message naming the position, never printed here.
  */
 #include "stats.h"
+#include "fmt.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -141,6 +142,52 @@ int s3i_front_stats_json(struct s3i_json *j, const s3inv_index *idx, uint64_t po
 	}
 	s3i_json_obj_close(j);
 	free(cl);
+	free(pfx);
+	if (!s3i_json_ok(j))
+		return fail(err, S3INV_ENOMEM, "json", pos);
+	return 0;
+}
+
+int s3i_front_age_json(struct s3i_json *j, const s3inv_index *idx, uint64_t pos,
+                       s3inv_error *err)
+{
+	s3inv_index_info info;
+	s3inv_age age;
+	char *pfx = NULL, date[32];
+	size_t plen = 0;
+	int rc = s3inv_index_age(idx, pos, &age);
+	if (rc == S3INV_ENOTFOUND) {
+		if (err && err->code == 0) {
+			err->code = rc;
+			snprintf(err->msg, sizeof err->msg,
+			         "index: no age data (the report had no LastModifiedDate)");
+		}
+		return rc;
+	}
+	if (rc < 0)
+		return fail(err, rc, "age", pos);
+	if ((rc = s3i_front_prefix_dup(&pfx, &plen, idx, pos, err)) < 0)
+		return rc;
+	s3inv_index_info_get(idx, &info);
+	s3i_json_obj_open(j);
+	s3i_json_key(j, "prefix");
+	s3i_json_strn(j, pfx, plen);
+	s3i_json_key(j, "report_date");
+	s3i_json_str(j, s3i_fmt_date_ms(date, sizeof date, info.creation_ms));
+	s3i_json_key(j, "age");
+	s3i_json_arr_open(j);
+	for (unsigned b = 0; b < S3INV_AGE_BUCKETS; b++) {
+		s3i_json_obj_open(j);
+		s3i_json_key(j, "bucket");
+		s3i_json_str(j, s3inv_age_bucket_label(b));
+		s3i_json_key(j, "objects");
+		s3i_json_u64(j, age.objects[b]);
+		s3i_json_key(j, "bytes");
+		s3i_json_u64(j, age.bytes[b]);
+		s3i_json_obj_close(j);
+	}
+	s3i_json_arr_close(j);
+	s3i_json_obj_close(j);
 	free(pfx);
 	if (!s3i_json_ok(j))
 		return fail(err, S3INV_ENOMEM, "json", pos);

@@ -39,4 +39,15 @@ int s3i_front_prefix_dup(char **out, size_t *len, const s3inv_index *idx, uint64
 int s3i_front_classes(s3inv_class_stats **out, size_t *n, const s3inv_index *idx,
                       uint64_t pos, s3inv_error *err);
 
+/** Append the age JSON of the prefix at POS to J (no newline), the shape of
+ *  `s3inv age --json` and GET /api/age:
+ *
+ *   {"prefix":"logs/","report_date":"2026-11-22","age":[
+ *     {"bucket":"<30d","objects":N,"bytes":N},... all S3INV_AGE_BUCKETS]}
+ *
+ *  @return 0, S3INV_ENOTFOUND (the index has no age data), or another
+ *  negative code with ERR filled. */
+int s3i_front_age_json(struct s3i_json *j, const s3inv_index *idx, uint64_t pos,
+                       s3inv_error *err);
+
 #endif
