@@ -173,7 +173,13 @@ int s3i_front_age_json(struct s3i_json *j, const s3inv_index *idx, uint64_t pos,
 	s3i_json_key(j, "prefix");
 	s3i_json_strn(j, pfx, plen);
 	s3i_json_key(j, "report_date");
-	s3i_json_str(j, s3i_fmt_date_ms(date, sizeof date, info.creation_ms));
+	if (info.creation_ms > 0) {
+		s3i_fmt_date_ms(date, sizeof date, info.creation_ms);
+		date[10] = '\0'; /* "2026-11-22 01:00:00 UTC" -> "2026-11-22" */
+		s3i_json_str(j, date);
+	} else {
+		s3i_json_null(j);
+	}
 	s3i_json_key(j, "age");
 	s3i_json_arr_open(j);
 	for (unsigned b = 0; b < S3INV_AGE_BUCKETS; b++) {
