@@ -16,6 +16,7 @@
 #define S3I_FORMAT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define S3I_MAGIC "S3INVIDX"
 #define S3I_FORMAT_VERSION 1
@@ -45,10 +46,11 @@ enum s3i_section_id {
 	S3I_SEC_CLASS_ID = 19,
 	S3I_SEC_CLASS_OBJ = 20,
 	S3I_SEC_CLASS_BYTES = 21,
-	S3I_SEC_STR_BLOCKS = 30, /* ceil(n/16) offsets into STR_DATA */
-	S3I_SEC_STR_DATA = 31,   /* front-coded: first = varint len + bytes; then varint shared, varint len, bytes */
+	S3I_SEC_STR_BLOCKS = 30, /* ceil(n/16) offsets into STR_DATA, of each block's first entry */
+	S3I_SEC_STR_DATA = 31,   /* blocks: varint block number; first = varint len + bytes;
+	                            then varint shared, varint len, bytes */
 	S3I_SEC_MPHF = 40,       /* serialized s3i_mphf */
-	S3I_SEC_SLOTS = 41       /* per MPHF slot: fp u16 then position (width-2 bytes) */
+	S3I_SEC_SLOTS = 41       /* per MPHF slot, `width` bits: fp8 | entry-in-block 4 | block offset */
 };
 
 #define S3I_NUM_COLUMNS 12 /* OBJECTS .. CLASS_BYTES */
@@ -56,6 +58,71 @@ enum s3i_section_id {
 static inline uint16_t s3i_fingerprint(uint64_t lo, uint64_t hi)
 {
 	return (uint16_t)(((lo ^ (hi >> 17)) * 0x9E3779B97F4A7C15ULL) >> 48);
+}
+
+/* Slot records (section 41): bit-packed, `width` bits each, record s at
+ * bit s*width: bits 0-7 a fingerprint of the key's hash, bits 8-11 the
+ * entry in its string block, the rest the byte offset in STR_DATA of the
+ * block (its header, which holds the block number). The section has 8
+ * bytes of zero padding so that any record is read with one unaligned
+ * 8-byte load. */
+#define S3I_SLOT_FP_BITS 8
+#define S3I_SLOT_K_BITS 4 /* log2(S3I_STR_BLOCK) */
+#define S3I_SLOT_MAX_BITS 56
+_Static_assert(S3I_STR_BLOCK == 1 << S3I_SLOT_K_BITS, "slot record entry field");
+
+static inline unsigned s3i_slot_fp(uint16_t fingerprint)
+{
+	return fingerprint >> 8;
+}
+
+/* Bits of a slot record for a string section of STR_LEN bytes. */
+static inline unsigned s3i_slot_bits(uint64_t str_len)
+{
+	uint64_t m = str_len > 1 ? str_len - 1 : 1;
+	unsigned ob = 0;
+	while (ob < 64 && m >> ob)
+		ob++;
+	return S3I_SLOT_FP_BITS + S3I_SLOT_K_BITS + ob;
+}
+
+/* Bytes of the slot section: N records of BITS bits, then 8 bytes of padding. */
+static inline uint64_t s3i_slot_len(uint64_t n, unsigned bits)
+{
+	return (n * bits + 7) / 8 + 8;
+}
+
+static inline uint64_t s3i_slot_record(uint16_t fingerprint, uint64_t k, uint64_t blk)
+{
+	return s3i_slot_fp(fingerprint) | k << S3I_SLOT_FP_BITS |
+	       blk << (S3I_SLOT_FP_BITS + S3I_SLOT_K_BITS);
+}
+
+/* The W-bit field (W <= 56) at bit BIT of P: one unaligned 8-byte load
+ * (the 8 bytes at P + BIT/8 must exist). */
+static inline uint64_t s3i_get_bits(const unsigned char *p, uint64_t bit, unsigned w)
+{
+	uint64_t v;
+	memcpy(&v, p + (bit >> 3), 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return (v >> (bit & 7)) & (((uint64_t)1 << w) - 1);
+}
+
+/* Store VAL in that field. */
+static inline void s3i_put_bits(unsigned char *p, uint64_t bit, unsigned w, uint64_t val)
+{
+	uint64_t v, m = (((uint64_t)1 << w) - 1) << (bit & 7);
+	memcpy(&v, p + (bit >> 3), 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	v = (v & ~m) | (val << (bit & 7) & m);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p + (bit >> 3), &v, 8);
 }
 
 static inline uint64_t s3i_get_le(const unsigned char *p, unsigned w)

@@ -194,8 +194,8 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 				                   x->path, sec_desc[d].name);
 		}
 		if (sec_desc[d].kind == 5) {
-			if (w < 3 || (w - 2 != 1 && w - 2 != 2 && w - 2 != 4 && w - 2 != 8) ||
-			    len != x->n * w)
+			if (w <= S3I_SLOT_FP_BITS + S3I_SLOT_K_BITS || w > S3I_SLOT_MAX_BITS ||
+			    len != s3i_slot_len(x->n, w))
 				return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'slots': bad size", x->path);
 			x->slots = x->map + off;
 			x->slot_w = w;
@@ -405,25 +405,25 @@ static inline int rd_len(const struct s3inv_index *x, uint64_t *off, uint64_t *v
 	return rd_varint(x, off, v);
 }
 
-/* Compare the stored prefix at POS with KEY without decoding it into a
- * buffer. A forward pass over the front-coded block reads only the entry
- * headers (shared length, suffix length) up to POS, skipping the bytes;
- * then, from POS backwards, each entry contributes the bytes
- * [shared_i, need) of the final string, compared with memcmp against the
- * same range of KEY (need starts at the final length and drops to
- * shared_i), so every byte is compared once and the first mismatch ends
- * the walk; POS's own suffix is compared first. Damage reads as "not
- * equal", with the same bounds checks as s3i_index_decode.
- * @return 1 equal, 0 different. */
-static int prefix_equals(const struct s3inv_index *x, uint64_t pos, const char *key, size_t len)
+/* Compare entry K of the string block whose first entry is at OFF with
+ * KEY, without decoding it into a buffer. A forward pass over the
+ * front-coded block reads only the entry headers (shared length, suffix
+ * length) up to entry K, skipping the bytes; then, from K backwards, each
+ * entry contributes the bytes [shared_i, need) of the final string,
+ * compared with memcmp against the same range of KEY (need starts at the
+ * final length and drops to shared_i), so every byte is compared once and
+ * the first mismatch ends the walk; K's own suffix is compared first.
+ * Damage reads as "not equal", with the same bounds checks as
+ * s3i_index_decode. @return 1 equal, 0 different. */
+static int prefix_equals(const struct s3inv_index *x, uint64_t off, unsigned k, const char *key,
+                         size_t len)
 {
-	const unsigned char *k = (const unsigned char *)key;
-	uint64_t b0 = pos / S3I_STR_BLOCK * S3I_STR_BLOCK, off = colget(&x->strblk, pos / S3I_STR_BLOCK);
-	uint64_t eoff[S3I_STR_BLOCK], eshared[S3I_STR_BLOCK], cur = 0, need, i;
-	unsigned c = 0;
-	for (i = b0;; i++, c++) {
+	const unsigned char *kp = (const unsigned char *)key;
+	uint64_t eoff[S3I_STR_BLOCK], eshared[S3I_STR_BLOCK], cur = 0, need;
+	unsigned c;
+	for (c = 0;; c++) {
 		uint64_t shared = 0, n;
-		if (i != b0 && rd_len(x, &off, &shared) < 0)
+		if (c != 0 && rd_len(x, &off, &shared) < 0)
 			return 0;
 		if (rd_len(x, &off, &n) < 0)
 			return 0;
@@ -432,7 +432,7 @@ static int prefix_equals(const struct s3inv_index *x, uint64_t pos, const char *
 		eoff[c] = off;
 		eshared[c] = shared;
 		cur = shared + n;
-		if (i == pos)
+		if (c == k)
 			break;
 		off += n;
 	}
@@ -441,7 +441,7 @@ static int prefix_equals(const struct s3inv_index *x, uint64_t pos, const char *
 	need = len;
 	for (;;) {
 		uint64_t sh = eshared[c];
-		if (sh < need && memcmp(x->str + eoff[c], k + sh, (size_t)(need - sh)) != 0)
+		if (sh < need && memcmp(x->str + eoff[c], kp + sh, (size_t)(need - sh)) != 0)
 			return 0;
 		if (sh < need)
 			need = sh;
@@ -451,56 +451,82 @@ static int prefix_equals(const struct s3inv_index *x, uint64_t pos, const char *
 	}
 }
 
-/* The stored slot record's position when its fingerprint matches H, else
- * UINT64_MAX. */
-static inline uint64_t slot_pos(const struct s3inv_index *x, uint64_t slot, struct s3i_hash128 h)
+/* Slot record of SLOT without its fingerprint ((block offset << 4) | entry)
+ * when the fingerprint matches H, else UINT64_MAX. */
+static inline uint64_t slot_rec(const struct s3inv_index *x, uint64_t slot, struct s3i_hash128 h)
 {
-	const unsigned char *rec;
-	uint64_t p;
+	uint64_t r;
 	if (slot >= x->n)
 		return UINT64_MAX;
-	rec = x->slots + slot * x->slot_w;
-	if (s3i_get_le(rec, 2) != s3i_fingerprint(h.lo, h.hi))
+	r = s3i_get_bits(x->slots, slot * x->slot_w, x->slot_w);
+	if ((r & ((1u << S3I_SLOT_FP_BITS) - 1)) != s3i_slot_fp(s3i_fingerprint(h.lo, h.hi)))
 		return UINT64_MAX;
-	p = s3i_get_le(rec + 2, x->slot_w - 2);
-	return p < x->n ? p : UINT64_MAX;
+	return r >> S3I_SLOT_FP_BITS;
 }
 
-static int probe(const struct s3inv_index *x, struct s3i_hash128 h, const char *key, size_t len,
-                 uint64_t *pos)
+/* Prefetch the first lines of the string block a slot record REC points
+ * to (a block's first entry is ~30 bytes, the next ones ~10: 16 entries
+ * fit in about 3 lines). A macro, not a function: GCC's pure-const
+ * analysis takes a static function that only prefetches for one without
+ * effects and deletes its calls before they are inlined. */
+#define BLOCK_LINES 3
+#define PREFETCH_BLOCK(x, rec)                                                                     \
+	do {                                                                                       \
+		uint64_t off_ = (rec) >> S3I_SLOT_K_BITS;                                          \
+		if (off_ < (x)->str_len)                                                           \
+			for (unsigned i_ = 0; i_ < BLOCK_LINES; i_++)                              \
+				__builtin_prefetch((x)->str + off_ + (uint64_t)i_ * 64);           \
+	} while (0)
+
+/* Compare KEY with the prefix a slot record REC points to; on a match,
+ * *POS = its position (block number from the block header * 16 + entry).
+ * @return 1 equal, 0 not (or damaged). */
+static int rec_equals(const struct s3inv_index *x, uint64_t rec, const char *key, size_t len,
+                      uint64_t *pos)
 {
-	uint64_t p = slot_pos(x, s3i_mphf_slot(&x->mphf, h), h);
-	if (p == UINT64_MAX || !prefix_equals(x, p, key, len))
-		return S3INV_ENOTFOUND;
+	uint64_t off = rec >> S3I_SLOT_K_BITS, b, p;
+	unsigned k = (unsigned)(rec & (S3I_STR_BLOCK - 1));
+	if (rec == UINT64_MAX || rd_len(x, &off, &b) < 0 || b >= x->strblk.n)
+		return 0;
+	p = b * S3I_STR_BLOCK + k;
+	if (p >= x->n || !prefix_equals(x, off, k, key, len))
+		return 0;
 	*pos = p;
-	return 0;
+	return 1;
 }
 
 int s3inv_index_lookup(const s3inv_index *x, const char *prefix, size_t len, uint64_t *pos)
 {
+	struct s3i_hash128 h;
+	uint64_t rec;
 	if (len >= S3I_MAX_PREFIX)
 		return S3INV_ENOTFOUND;
-	return probe(x, s3i_mphf_hash(MPHF_SEED, prefix, len), prefix, len, pos);
+	h = s3i_mphf_hash(MPHF_SEED, prefix, len);
+	rec = slot_rec(x, s3i_mphf_slot(&x->mphf, h), h);
+	if (rec == UINT64_MAX)
+		return S3INV_ENOTFOUND;
+	PREFETCH_BLOCK(x, rec);
+	return rec_equals(x, rec, prefix, len, pos) ? 0 : S3INV_ENOTFOUND;
 }
 
 /* Batch lookup as a software pipeline over a ring of RING keys: key t is
  * hashed (pilot prefetched) at step t, its slot computed (record
- * prefetched) at t+ST_SLOT, its record read (fingerprint; string block
- * directory entry prefetched) at t+ST_REC, the block's offsets read (its
- * bytes, up to 512, prefetched) at t+ST_OFF, and compared at t+ST_CMP. Each stage's
- * memory access was prefetched ST_* - previous steps earlier. */
-enum { RING = 32, ST_SLOT = 8, ST_REC = 16, ST_OFF = 20, ST_CMP = 24 };
+ * prefetched) at t+ST_SLOT, its record read (fingerprint; the string
+ * block's first lines prefetched) at t+ST_REC, and compared at t+ST_CMP.
+ * Each stage's memory access was prefetched ST_* - previous steps
+ * earlier. A hit costs two dependent random reads after the pilot: the
+ * record and the block (whose header gives the position). */
+enum { RING = 32, ST_SLOT = 8, ST_REC = 16, ST_CMP = 24 };
 
 struct bstate {
 	struct s3i_hash128 h;
-	uint64_t v; /* slot, then position (UINT64_MAX: miss) */
+	uint64_t v; /* slot, then record (UINT64_MAX: miss) */
 };
 
 size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixes,
                                 const size_t *lens, size_t n, uint64_t *pos)
 {
 	struct bstate st[RING];
-	const bool direct = x->strblk.w != S3I_PACKED;
 	size_t t, found = 0;
 	for (t = 0; t < n + ST_CMP; t++) {
 		size_t j;
@@ -519,40 +545,23 @@ size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixe
 			if (q->v != UINT64_MAX) {
 				q->v = s3i_mphf_slot(&x->mphf, q->h);
 				if (q->v < x->n)
-					__builtin_prefetch(x->slots + q->v * x->slot_w);
+					__builtin_prefetch(x->slots + (q->v * x->slot_w >> 3));
 			}
 		}
-		if (t >= ST_REC && (j = t - ST_REC) < n) { /* record, prefetch the block entry */
+		if (t >= ST_REC && (j = t - ST_REC) < n) { /* record, prefetch the block */
 			struct bstate *q = &st[j % RING];
 			if (q->v != UINT64_MAX) {
-				q->v = slot_pos(x, q->v, q->h);
-				if (q->v != UINT64_MAX && direct)
-					__builtin_prefetch(x->strblk.p + q->v / S3I_STR_BLOCK * x->strblk.w);
-				/* (the next block's entry, read below, is mostly on the same line) */
-			}
-		}
-		if (t >= ST_OFF && (j = t - ST_OFF) < n) { /* block offset, prefetch the bytes */
-			struct bstate *q = &st[j % RING];
-			if (q->v != UINT64_MAX) {
-				uint64_t b = q->v / S3I_STR_BLOCK, off = colget(&x->strblk, b), end, l;
-				/* the block up to POS's entry lies in [off, next block) */
-				end = b + 1 < x->strblk.n ? colget(&x->strblk, b + 1) : x->str_len;
-				if (end > x->str_len || end < off)
-					end = off;
-				if (end - off > 512)
-					end = off + 512;
-				for (l = off & ~(uint64_t)63; l < end; l += 64)
-					__builtin_prefetch(x->str + l);
+				q->v = slot_rec(x, q->v, q->h);
+				if (q->v != UINT64_MAX)
+					PREFETCH_BLOCK(x, q->v);
 			}
 		}
 		if (t >= ST_CMP && (j = t - ST_CMP) < n) { /* compare */
 			struct bstate *q = &st[j % RING];
-			if (q->v != UINT64_MAX && prefix_equals(x, q->v, prefixes[j], lens[j])) {
-				pos[j] = q->v;
+			if (rec_equals(x, q->v, prefixes[j], lens[j], &pos[j]))
 				found++;
-			} else {
+			else
 				pos[j] = UINT64_MAX;
-			}
 		}
 	}
 	return found;

@@ -34,7 +34,7 @@ struct s3inv_index {
 	uint64_t str_len;
 	struct s3i_mphf mphf;
 	const unsigned char *slots;
-	unsigned slot_w;
+	unsigned slot_w; /* bits per slot record (format.h) */
 	json_t *meta;
 	const char **class_names;
 	uint32_t n_classes;

@@ -262,6 +262,9 @@ static int add_string(struct s3i_writer *w, const struct s3i_prec *p, s3inv_erro
 {
 	int rc = 0;
 	if (w->n % S3I_STR_BLOCK == 0) {
+		/* block header: the block's number (a slot record points here);
+		 * the directory points past it, at the first entry */
+		TRY(put_varint(w, w->n / S3I_STR_BLOCK, err));
 		TRY(put(w, C_STRBLK, w->sp[C_STRDATA].size, 8, err));
 		TRY(put_varint(w, p->len, err));
 		TRY(s3i_spool_write(&w->sp[C_STRDATA], p->prefix, p->len, err));
@@ -426,14 +429,25 @@ static int sr_varint(struct sreader *r, uint64_t *v, s3inv_error *err)
 	}
 }
 
-/* Decode the next prefix of the string spool into KEY (S3I_MAX_PREFIX bytes). */
+/* Decode the next prefix (number I) of the string spool into KEY
+ * (S3I_MAX_PREFIX bytes); at a block start, skip the block header and set
+ * *BLK (may be NULL) to its offset. */
 static int sr_next_key(struct sreader *r, uint64_t i, unsigned char *key, size_t *klen,
-                       s3inv_error *err)
+                       uint64_t *blk, s3inv_error *err)
 {
 	uint64_t shared = 0, len;
 	int rc;
-	if (i % S3I_STR_BLOCK != 0 && (rc = sr_varint(r, &shared, err)) < 0)
+	if (i % S3I_STR_BLOCK == 0) {
+		if (blk)
+			*blk = r->off - (r->len - r->pos);
+		if ((rc = sr_varint(r, &shared, err)) < 0)
+			return rc;
+		if (shared != i / S3I_STR_BLOCK)
+			return s3i_err_set(err, S3INV_EIO, "strings spool: bad block header");
+		shared = 0;
+	} else if ((rc = sr_varint(r, &shared, err)) < 0) {
 		return rc;
+	}
 	if ((rc = sr_varint(r, &len, err)) < 0)
 		return rc;
 	if (shared > *klen || len > S3I_MAX_PREFIX - shared)
@@ -616,37 +630,56 @@ out:
 	return rc;
 }
 
-/* Build the MPHF over every stored prefix; then fill the slot records. */
+/* Build the MPHF over every stored prefix (decoded from the string spool
+ * into batches hashed by THREADS threads); then fill the slot records. */
+enum { HB_KEYS = 16384, HB_BYTES = 1u << 20 };
+
 static int build_hash(struct s3i_writer *w, unsigned threads, void **mphf, size_t *mlen,
                       s3inv_error *err)
 {
 	struct s3i_mphf_builder *b = NULL;
 	struct sreader r = {0};
-	unsigned char *key = NULL;
-	size_t klen = 0;
+	unsigned char *key = NULL, *arena = NULL;
+	const void **ptrs = NULL;
+	size_t klen = 0, *lens = NULL, nk = 0, used = 0;
 	uint64_t i;
 	int rc;
 	TRY(s3i_spool_flush(&w->sp[C_STRDATA], err));
 	key = s3i_malloc(S3I_MAX_PREFIX);
-	if (!key) {
+	arena = s3i_malloc(HB_BYTES);
+	ptrs = s3i_malloc(HB_KEYS * sizeof *ptrs);
+	lens = s3i_malloc(HB_KEYS * sizeof *lens);
+	if (!key || !arena || !ptrs || !lens) {
 		rc = s3i_err_set(err, S3INV_ENOMEM, "out of memory");
 		goto out;
 	}
 	TRY(s3i_mphf_builder_new(&b, MPHF_SEED, w->budget, w->tmp_dir, err));
+	TRY(s3i_mphf_builder_reserve(b, w->n, err));
 	TRY(sr_open(&r, &w->sp[C_STRDATA], err));
 	for (i = 0; i < w->n; i++) {
-		TRY(sr_next_key(&r, i, key, &klen, err));
-		TRY(s3i_mphf_builder_add(b, key, klen, err));
+		TRY(sr_next_key(&r, i, key, &klen, NULL, err));
+		if (klen > HB_BYTES - used || nk == HB_KEYS) {
+			TRY(s3i_mphf_builder_add_batch(b, ptrs, lens, nk, threads, err));
+			nk = used = 0;
+		}
+		memcpy(arena + used, key, klen); /* fits: keys are < 64 KiB */
+		ptrs[nk] = arena + used;
+		lens[nk++] = klen;
+		used += klen;
 		if ((i & 0xffff) == 0 && w->meta.cancel && *w->meta.cancel) {
 			rc = s3i_err_set(err, S3INV_ECANCELED, "cancelled");
 			goto out;
 		}
 	}
+	TRY(s3i_mphf_builder_add_batch(b, ptrs, lens, nk, threads, err));
 	TRY(s3i_mphf_builder_finish(b, threads, mphf, mlen, err));
 out:
 	sr_close(&r);
 	s3i_mphf_builder_free(b);
 	s3i_free(key);
+	s3i_free(arena);
+	s3i_free(ptrs);
+	s3i_free(lens);
 	return rc;
 }
 
@@ -657,8 +690,7 @@ static int fill_slots(struct s3i_writer *w, const void *mphf_bytes, size_t mlen,
 	struct sreader r = {0};
 	unsigned char *key = NULL, *base = NULL, *p;
 	size_t klen = 0, maplen = 0;
-	unsigned pw = slots->width - 2;
-	uint64_t i;
+	uint64_t i, blk = 0;
 	int rc;
 	TRY(s3i_mphf_open(&m, mphf_bytes, mlen, err));
 	key = s3i_malloc(S3I_MAX_PREFIX);
@@ -671,15 +703,15 @@ static int fill_slots(struct s3i_writer *w, const void *mphf_bytes, size_t mlen,
 	for (i = 0; i < w->n; i++) {
 		struct s3i_hash128 h;
 		uint64_t s;
-		TRY(sr_next_key(&r, i, key, &klen, err));
+		TRY(sr_next_key(&r, i, key, &klen, &blk, err));
 		h = s3i_mphf_hash(MPHF_SEED, key, klen);
 		s = s3i_mphf_slot(&m, h);
 		if (s >= w->n) {
 			rc = s3i_err_set(err, S3INV_EINVAL, "MPHF maps a key outside [0,n)");
 			goto out;
 		}
-		s3i_put_le(p + s * slots->width, s3i_fingerprint(h.lo, h.hi), 2);
-		s3i_put_le(p + s * slots->width + 2, i, pw);
+		s3i_put_bits(p, s * slots->width, slots->width,
+		             s3i_slot_record(s3i_fingerprint(h.lo, h.hi), i % S3I_STR_BLOCK, blk));
 	}
 out:
 	if (base)
@@ -777,6 +809,8 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 		TRY(pop(w, err));
 	if (w->n > 0xffffffffULL)
 		return s3i_err_set(err, S3INV_EINVAL, "more than 2^32 prefixes: not supported by index format 1");
+	if (s3i_slot_bits(w->sp[C_STRDATA].size) > S3I_SLOT_MAX_BITS)
+		return s3i_err_set(err, S3INV_EINVAL, "prefix strings of 2^44 bytes or more: not supported");
 	for (i = 0; i < C_COUNT; i++) {
 		if (is_packed(i)) {
 			TRY(pack_flush(w, (enum col)i, err));
@@ -803,7 +837,7 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	s[S_STRBLK].width = s3i_width_for(w->sp[C_STRDATA].size);
 	s[S_STRDATA].len = w->sp[C_STRDATA].size;
 	s[S_MPHF].len = mlen;
-	s[S_SLOTS].width = 2 + (w->n > 1 ? s3i_width_for(w->n - 1) : 1);
+	s[S_SLOTS].width = s3i_slot_bits(w->sp[C_STRDATA].size);
 	nblocks = (w->n + S3I_STR_BLOCK - 1) / S3I_STR_BLOCK;
 	for (i = S_DEPTH; i <= S_MAXD; i++)
 		s[i].len = w->n * s[i].width;
@@ -818,7 +852,7 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 		}
 	}
 	s[S_STRBLK].len = nblocks * s[S_STRBLK].width;
-	s[S_SLOTS].len = w->n * s[S_SLOTS].width;
+	s[S_SLOTS].len = s3i_slot_len(w->n, s[S_SLOTS].width);
 	off = align_up(S3I_HEADER_SIZE + (uint64_t)NSEC * S3I_SECTION_ENTRY);
 	for (i = 0; i < NSEC; i++) {
 		s[i].id = ids[i];
