@@ -21,6 +21,7 @@
 
 #include "index/mphf.h"
 #include "util/alloc.h"
+#include "util/budget.h"
 #include "util/thread.h"
 
 #ifdef HAVE_CMPH
@@ -29,6 +30,7 @@
 
 #define SEED 0x9d2c5680aa55aa55ull
 #define BATCH 32
+#define CHUNK 65536 /* keys per s3i_mphf_builder_add_batch call */
 
 struct keyset {
 	char *arena;
@@ -62,22 +64,31 @@ static int b36(char *o, uint64_t v)
 
 /* N unique prefixes: each shape has its own leading component and carries
  * the key's index in base 36 in one delimited component. */
+static void gen_ids(struct keyset *k, size_t n, uint64_t first);
+
 static void gen(struct keyset *k, size_t n)
 {
-	size_t i, pos = 0, cap = n * 48 + 64;
-	char id[16];
-	k->arena = malloc(cap);
+	k->arena = malloc(n * 48 + 64);
 	k->ptr = malloc(n * sizeof *k->ptr);
 	k->len = malloc(n * sizeof *k->len);
 	if (!k->arena || !k->ptr || !k->len) {
 		fprintf(stderr, "out of memory\n");
 		exit(2);
 	}
+	gen_ids(k, n, 0);
+}
+
+/* Keys FIRST..FIRST+N-1 into K's buffers (room for N keys), continuing the
+ * random stream. */
+static void gen_ids(struct keyset *k, size_t n, uint64_t first)
+{
+	size_t i, pos = 0;
+	char id[16];
 	for (i = 0; i < n; i++) {
 		uint64_t r = rnd();
 		char *o = k->arena + pos;
 		int l;
-		b36(id, i);
+		b36(id, first + i);
 		switch (r % 6) {
 		case 0:
 			l = sprintf(o, "logs/2026/%02u/%02u/host-%s/", (unsigned)(r >> 8) % 12 + 1,
@@ -132,10 +143,18 @@ static double build_ours(const struct keyset *k, unsigned threads, void **out, s
 	struct s3i_mphf_builder *b = NULL;
 	s3inv_error err = {0};
 	double t0 = s3i_now();
-	size_t i;
+	size_t i, j;
+	static size_t lens[CHUNK];
 	int rc = s3i_mphf_builder_new(&b, SEED, NULL, NULL, &err);
-	for (i = 0; rc == 0 && i < k->n; i++)
-		rc = s3i_mphf_builder_add(b, k->ptr[i], k->len[i], &err);
+	if (rc == 0)
+		rc = s3i_mphf_builder_reserve(b, k->n, &err);
+	for (i = 0; rc == 0 && i < k->n; i += CHUNK) {
+		size_t e = k->n - i < CHUNK ? k->n - i : CHUNK;
+		for (j = 0; j < e; j++)
+			lens[j] = k->len[i + j];
+		rc = s3i_mphf_builder_add_batch(b, (const void *const *)(k->ptr + i), lens, e, threads,
+		                                &err);
+	}
 	if (rc == 0)
 		rc = s3i_mphf_builder_finish(b, threads, out, len, &err);
 	s3i_mphf_builder_free(b);
@@ -249,19 +268,114 @@ static void bench_cmph(const struct keyset *k, CMPH_ALGO algo, const char *name,
 }
 #endif
 
+static double rss_mib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	double v = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmHWM:", 6))
+			v = strtod(line + 6, NULL) / 1024;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* --stream: N keys generated chunk by chunk (never all in memory), built
+ * under a memory budget of BUDGET MiB with the hashes spilled under TMP
+ * when they exceed it, then checked to be a bijection (the keys are
+ * generated again). One table row: build wall and CPU seconds, bits per
+ * key, peak RSS of the whole process. */
+static int stream(size_t n, unsigned threads, uint64_t budget_mib, const char *tmp)
+{
+	struct keyset k = {0};
+	struct s3i_budget bgs, *bg = &bgs;
+	struct s3i_mphf_builder *b = NULL;
+	struct s3i_mphf m;
+	s3inv_error err = {0};
+	static size_t lens[CHUNK];
+	unsigned char *seen = calloc(n / 8 + 1, 1);
+	uint64_t rs0 = rs;
+	void *out = NULL;
+	size_t len = 0, i, j;
+	double t0, c0, tb, cb;
+	int rc;
+	k.arena = malloc(CHUNK * 48 + 64);
+	k.ptr = malloc(CHUNK * sizeof *k.ptr);
+	k.len = malloc(CHUNK * sizeof *k.len);
+	s3i_budget_init(bg, budget_mib << 20, NULL);
+	if (!seen || !k.arena || !k.ptr || !k.len) {
+		fprintf(stderr, "out of memory\n");
+		return 2;
+	}
+	t0 = s3i_now();
+	c0 = cpu_now();
+	rc = s3i_mphf_builder_new(&b, SEED, bg, tmp, &err);
+	if (rc == 0)
+		rc = s3i_mphf_builder_reserve(b, n, &err);
+	for (i = 0; rc == 0 && i < n; i += CHUNK) {
+		size_t e = n - i < CHUNK ? n - i : CHUNK;
+		gen_ids(&k, e, i);
+		for (j = 0; j < e; j++)
+			lens[j] = k.len[j];
+		rc = s3i_mphf_builder_add_batch(b, (const void *const *)k.ptr, lens, e, threads, &err);
+	}
+	if (rc == 0)
+		rc = s3i_mphf_builder_finish(b, threads, &out, &len, &err);
+	s3i_mphf_builder_free(b);
+	tb = s3i_now() - t0;
+	cb = cpu_now() - c0;
+	if (rc != 0 || s3i_mphf_open(&m, out, len, &err) != 0) {
+		fprintf(stderr, "build failed: %s\n", err.msg);
+		return 2;
+	}
+	rs = rs0;
+	for (i = 0; i < n; i += CHUNK) {
+		size_t e = n - i < CHUNK ? n - i : CHUNK;
+		gen_ids(&k, e, i);
+		for (j = 0; j < e; j++) {
+			uint64_t s = s3i_mphf_lookup(&m, k.ptr[j], k.len[j]);
+			if (s >= n || (seen[s / 8] >> (s % 8) & 1)) {
+				fprintf(stderr, "not a minimal perfect hash\n");
+				return 1;
+			}
+			seen[s / 8] |= (unsigned char)(1u << (s % 8));
+		}
+	}
+	printf("| %zu | %u | %llu MiB | %.1f | %.1f | %.2f | %.2f | %.0f MiB | %.0f MiB | bijection ok |\n",
+	       n, threads, (unsigned long long)budget_mib, tb, cb, (double)n / cb / 1e6,
+	       (double)len * 8 / (double)n, (double)bg->peak / 1048576.0, rss_mib());
+	s3i_free(out);
+	s3i_budget_destroy(bg);
+	free(seen);
+	free(k.arena);
+	free(k.ptr);
+	free(k.len);
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_mphf [-r REPS] [-t THREADS] [--no-cmph] N [N ...]\n");
+	fprintf(stderr, "usage: bench_mphf [-r REPS] [-t THREADS] [--no-cmph] N [N ...]\n"
+	                "       bench_mphf --stream [-t THREADS] [-b BUDGET_MIB] [-d TMPDIR] N\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	int reps = 3, cmph = 1, a, header = 0;
+	int reps = 3, cmph = 1, a, header = 0, streaming = 0;
 	unsigned threads = 2;
+	uint64_t budget = 1024;
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "-r") && a + 1 < argc)
 			reps = atoi(argv[++a]);
+		else if (!strcmp(argv[a], "--stream"))
+			streaming = 1;
+		else if (!strcmp(argv[a], "-b") && a + 1 < argc)
+			budget = strtoull(argv[++a], NULL, 10);
+		else if (!strcmp(argv[a], "-d") && a + 1 < argc)
+			tmp = argv[++a];
 		else if (!strcmp(argv[a], "-t") && a + 1 < argc)
 			threads = (unsigned)atoi(argv[++a]);
 		else if (!strcmp(argv[a], "--no-cmph"))
@@ -273,6 +387,11 @@ int main(int argc, char **argv)
 	}
 	if (a >= argc || reps < 1 || reps > 15 || threads < 1)
 		usage();
+	if (streaming) {
+		printf("| n | threads | budget | build s (wall) | build s (cpu) | Mkeys/s (cpu) | bits/key "
+		       "| budget peak | peak RSS | check |\n|---|---|---|---|---|---|---|---|---|---|\n");
+		return stream((size_t)strtod(argv[a], NULL), threads, budget, tmp);
+	}
 	for (; a < argc; a++) {
 		struct keyset k = {0};
 		size_t n = (size_t)strtod(argv[a], NULL), i, tot = 0;
@@ -291,6 +410,13 @@ int main(int argc, char **argv)
 			       threads, threads);
 			printf("|---|---|---|---|---|---|---|---|---|\n");
 			header = 1;
+		}
+		{ /* untimed warm-up: both timed builds then find a warm allocator */
+			void *o = NULL;
+			size_t l = 0;
+			double c;
+			build_ours(&k, threads, &o, &l, &c);
+			s3i_free(o);
 		}
 		for (r = 0; r < reps; r++) {
 			void *o1 = NULL, *o2 = NULL;

@@ -35,7 +35,15 @@ struct s3i_mphf_builder;
  *  are spilled under TMP_DIR by part range. */
 int s3i_mphf_builder_new(struct s3i_mphf_builder **out, uint64_t seed, struct s3i_budget *budget,
                          const char *tmp_dir, s3inv_error *err);
+/** Optional, before the first add: expect about N keys (saves regrowing
+ *  the in-memory arrays; skipped when the budget cannot hold them). */
+int s3i_mphf_builder_reserve(struct s3i_mphf_builder *b, uint64_t n, s3inv_error *err);
 int s3i_mphf_builder_add(struct s3i_mphf_builder *b, const void *key, size_t len, s3inv_error *err);
+/** Add COUNT keys, hashed by THREADS threads (the same result as adding
+ *  them one by one, in order). */
+int s3i_mphf_builder_add_batch(struct s3i_mphf_builder *b, const void *const *keys,
+                               const size_t *lens, size_t count, unsigned threads,
+                               s3inv_error *err);
 /** Build with THREADS threads; *out (s3i_malloc'd, caller frees with s3i_free)
  *  receives the serialized function of *out_len bytes. */
 int s3i_mphf_builder_finish(struct s3i_mphf_builder *b, unsigned threads, void **out,

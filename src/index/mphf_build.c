@@ -55,12 +55,26 @@
 #define RECENT 16u
 #define UNSOLVED 1 /* internal: a part could not be solved (positive: not an error code) */
 
+#define RUN_BITS 10 /* in-memory runs by the top bits of h.hi */
+#define RUNS (1u << RUN_BITS)
+#define RUN_SHIFT (64 - RUN_BITS)
+_Static_assert(RUNS % SPILL_FILES == 0, "a spill file holds whole runs");
+
+/* The in-memory hashes whose h.hi starts with one RUN_BITS-bit value, in
+ * insertion order. Parts are monotone in h.hi, so a part's keys lie in a
+ * few consecutive runs: finish needs no global sort and no second copy. */
+struct run {
+	struct s3i_hash128 *h;
+	size_t n, cap;
+};
+
 struct s3i_mphf_builder {
 	uint64_t seed;
 	struct s3i_budget *budget;
 	char *tmp_dir;
-	struct s3i_hash128 *h; /* in-memory hashes */
-	size_t cap;
+	struct run run[RUNS];     /* in-memory hashes */
+	struct s3i_hash128 *hbuf; /* add_batch: the hashes of one batch */
+	size_t hcap;
 	uint64_t n;        /* keys added */
 	uint64_t reserved; /* bytes charged to the budget for h */
 	bool spilled;
@@ -168,50 +182,129 @@ static int start_spill(struct s3i_mphf_builder *b, s3inv_error *err)
 		unlink(path);
 	}
 	b->spilled = true;
-	for (i = 0; i < b->n; i++)
-		if ((rc = spill_put(b, b->h[i], err)) < 0)
+	/* runs are in h.hi order, so a file receives its runs whole */
+	for (i = 0; i < RUNS; i++) {
+		struct run *r = &b->run[i];
+		f = (unsigned)(i / (RUNS / SPILL_FILES));
+		if (r->n && (rc = write_all(b->fd[f], r->h, r->n * sizeof *r->h, err)) < 0)
 			return rc;
-	s3i_free(b->h);
-	b->h = NULL;
-	b->cap = 0;
+		b->fcount[f] += r->n;
+		s3i_free(r->h);
+		memset(r, 0, sizeof *r);
+	}
 	if (b->budget && b->reserved)
 		s3i_budget_release(b->budget, b->reserved);
 	b->reserved = 0;
 	return 0;
 }
 
-int s3i_mphf_builder_add(struct s3i_mphf_builder *b, const void *key, size_t len, s3inv_error *err)
+int s3i_mphf_builder_reserve(struct s3i_mphf_builder *b, uint64_t n, s3inv_error *err)
 {
-	struct s3i_hash128 h = s3i_mphf_hash(b->seed, key, len);
+	/* each run gets its expected share plus 4 standard deviations */
+	uint64_t per = n / RUNS, cap = per + 4 * (uint64_t)__builtin_sqrt((double)per) + 16, more;
+	unsigned r;
+	if (b->spilled || b->n != 0 || b->run[0].cap != 0 || n == 0 ||
+	    cap > SIZE_MAX / RUNS / sizeof(struct s3i_hash128))
+		return 0;
+	more = cap * RUNS * sizeof(struct s3i_hash128);
+	if (b->budget) {
+		if (!s3i_budget_try_reserve(b->budget, more))
+			return 0; /* too big: the runs grow on demand, and spill */
+		b->reserved += more; /* released by builder_free */
+	}
+	for (r = 0; r < RUNS; r++) {
+		void *p = s3i_malloc((size_t)cap * sizeof *b->run[r].h);
+		if (!p)
+			return s3i_err_set(err, S3INV_ENOMEM, "mphf: out of memory");
+		b->run[r].h = p;
+		b->run[r].cap = (size_t)cap;
+	}
+	return 0;
+}
+
+/* Keep one hash: in its run, or in its spill file. */
+static int add_hash(struct s3i_mphf_builder *b, struct s3i_hash128 h, s3inv_error *err)
+{
+	struct run *r = &b->run[h.hi >> RUN_SHIFT];
 	if (b->spilled) {
 		int rc = spill_put(b, h, err);
 		if (rc == 0)
 			b->n++;
 		return rc;
 	}
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 4096;
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 256;
 		void *p;
-		if (ncap > SIZE_MAX / sizeof *b->h)
+		if (ncap > SIZE_MAX / sizeof *r->h)
 			return s3i_err_set(err, S3INV_ENOMEM, "mphf: too many keys");
 		if (b->budget) {
-			uint64_t more = (uint64_t)(ncap - b->cap) * sizeof *b->h;
+			uint64_t more = (uint64_t)(ncap - r->cap) * sizeof *r->h;
 			if (!s3i_budget_try_reserve(b->budget, more)) {
 				int rc = start_spill(b, err);
 				if (rc < 0)
 					return rc;
-				return s3i_mphf_builder_add(b, key, len, err);
+				return add_hash(b, h, err);
 			}
 			b->reserved += more;
 		}
-		p = s3i_realloc(b->h, ncap * sizeof *b->h);
+		p = s3i_realloc(r->h, ncap * sizeof *r->h);
 		if (!p)
 			return s3i_err_set(err, S3INV_ENOMEM, "mphf: out of memory");
-		b->h = p;
-		b->cap = ncap;
+		r->h = p;
+		r->cap = ncap;
 	}
-	b->h[b->n++] = h;
+	r->h[r->n++] = h;
+	b->n++;
 	return 0;
+}
+
+int s3i_mphf_builder_add(struct s3i_mphf_builder *b, const void *key, size_t len, s3inv_error *err)
+{
+	return add_hash(b, s3i_mphf_hash(b->seed, key, len), err);
+}
+
+struct hash_job {
+	const void *const *keys;
+	const size_t *lens;
+	size_t count;
+	unsigned threads;
+	uint64_t seed;
+	struct s3i_hash128 *out;
+};
+
+static int hash_worker(unsigned id, void *arg)
+{
+	struct hash_job *j = arg;
+	size_t a = j->count * id / j->threads, e = j->count * (id + 1) / j->threads, i;
+	for (i = a; i < e; i++)
+		j->out[i] = s3i_mphf_hash(j->seed, j->keys[i], j->lens[i]);
+	return 0;
+}
+
+int s3i_mphf_builder_add_batch(struct s3i_mphf_builder *b, const void *const *keys,
+                               const size_t *lens, size_t count, unsigned threads,
+                               s3inv_error *err)
+{
+	struct hash_job j = {keys, lens, count, threads ? threads : 1, b->seed, NULL};
+	size_t i;
+	int rc = 0;
+	if (count < 4096 || j.threads == 1) {
+		for (i = 0; i < count && rc == 0; i++)
+			rc = add_hash(b, s3i_mphf_hash(b->seed, keys[i], lens[i]), err);
+		return rc;
+	}
+	if (count > b->hcap) {
+		void *p = s3i_realloc(b->hbuf, count * sizeof *b->hbuf);
+		if (!p)
+			return s3i_err_set(err, S3INV_ENOMEM, "mphf: out of memory");
+		b->hbuf = p;
+		b->hcap = count;
+	}
+	j.out = b->hbuf;
+	s3i_parallel(j.threads, hash_worker, &j);
+	for (i = 0; i < count && rc == 0; i++)
+		rc = add_hash(b, j.out[i], err);
+	return rc;
 }
 
 void s3i_mphf_builder_free(struct s3i_mphf_builder *b)
@@ -225,7 +318,9 @@ void s3i_mphf_builder_free(struct s3i_mphf_builder *b)
 	if (b->budget && b->reserved)
 		s3i_budget_release(b->budget, b->reserved);
 	s3i_free(b->wbuf);
-	s3i_free(b->h);
+	s3i_free(b->hbuf);
+	for (f = 0; f < RUNS; f++)
+		s3i_free(b->run[f].h);
 	s3i_free(b->tmp_dir);
 	s3i_free(b);
 }
@@ -487,20 +582,35 @@ static int place(struct part *p, uint32_t b, uint32_t *sp)
 	return p->evictions > p->cap ? UNSOLVED : 0;
 }
 
-/* Group the part's keys by bucket and order the buckets by size. */
-static int prepare(struct scratch *w, const struct params *pp, const struct s3i_hash128 *hs,
-                   uint32_t cnt, uint32_t *maxk)
+/* A stretch of hashes, some of which belong to the part being solved. */
+struct seg {
+	const struct s3i_hash128 *h;
+	size_t n;
+};
+
+/* Group the keys of part PI found in SG[0..nseg) (exactly CNT of them) by
+ * bucket and order the buckets by size. */
+static int prepare(struct scratch *w, const struct params *pp, uint64_t pi, const struct seg *sg,
+                   unsigned nseg, uint32_t cnt, uint32_t *maxk)
 {
 	const uint64_t B = pp->buckets;
-	uint32_t i, big = 0, nb = (uint32_t)B;
+	uint32_t i, big = 0, nb = (uint32_t)B, k;
 	uint32_t *szc;
+	unsigned g;
+	size_t j;
 	memset(w->bstart, 0, (B + 1) * sizeof *w->bstart);
-	for (i = 0; i < cnt; i++) {
-		uint64_t frac;
-		(void)mphf_part(hs[i].hi, pp->parts, &frac);
-		w->kb[i] = (uint32_t)mphf_bucket(frac, pp->eps, B);
-		w->bstart[w->kb[i] + 1]++;
+	for (g = 0, k = 0; g < nseg; g++) {
+		for (j = 0; j < sg[g].n; j++) {
+			uint64_t frac;
+			if (mphf_part(sg[g].h[j].hi, pp->parts, &frac) != pi || k == cnt)
+				continue;
+			w->kb[k] = (uint32_t)mphf_bucket(frac, pp->eps, B);
+			w->bstart[w->kb[k] + 1]++;
+			k++;
+		}
 	}
+	if (k != cnt)
+		return S3INV_EIO; /* the part's key count changed: cannot happen */
 	for (i = 0; i < nb; i++) {
 		if (w->bstart[i + 1] > big)
 			big = w->bstart[i + 1];
@@ -508,10 +618,16 @@ static int prepare(struct scratch *w, const struct params *pp, const struct s3i_
 	}
 	/* scatter (order[] is borrowed as the fill cursor) */
 	memcpy(w->order, w->bstart, B * sizeof *w->order);
-	for (i = 0; i < cnt; i++) {
-		uint32_t d = w->order[w->kb[i]]++;
-		w->lo[d] = hs[i].lo;
-		w->hi[d] = hs[i].hi;
+	for (g = 0, k = 0; g < nseg; g++) {
+		for (j = 0; j < sg[g].n; j++) {
+			uint64_t frac;
+			uint32_t d;
+			if (mphf_part(sg[g].h[j].hi, pp->parts, &frac) != pi || k == cnt)
+				continue;
+			d = w->order[w->kb[k++]]++;
+			w->lo[d] = sg[g].h[j].lo;
+			w->hi[d] = sg[g].h[j].hi;
+		}
 	}
 	/* counting sort of buckets by decreasing size, ties by index */
 	szc = s3i_calloc((size_t)big + 2, sizeof *szc);
@@ -537,7 +653,7 @@ static int prepare(struct scratch *w, const struct params *pp, const struct s3i_
 /* Solve part PI; on success write its pilots, seed byte and free slots.
  * @return 0, UNSOLVED, S3INV_EINVAL (duplicate) or S3INV_ENOMEM. */
 static int solve_part(struct scratch *w, const struct params *pp, uint64_t pi,
-                      const struct s3i_hash128 *hs, uint32_t cnt, unsigned char *pilots,
+                      const struct seg *sg, unsigned nseg, uint32_t cnt, unsigned char *pilots,
                       unsigned char *seedout, uint64_t *freeout)
 {
 	const uint64_t S = pp->slots, B = pp->buckets;
@@ -545,7 +661,7 @@ static int solve_part(struct scratch *w, const struct params *pp, uint64_t pi,
 	unsigned attempt;
 	uint64_t s, nf;
 	int rc;
-	if ((rc = prepare(w, pp, hs, cnt, &maxk)) < 0)
+	if ((rc = prepare(w, pp, pi, sg, nseg, cnt, &maxk)) < 0)
 		return rc;
 	if ((rc = scratch_fit(w, maxk)) < 0)
 		return rc;
@@ -589,7 +705,9 @@ static int solve_part(struct scratch *w, const struct params *pp, uint64_t pi,
 
 struct job {
 	const struct params *pp;
-	const struct s3i_hash128 *hs; /* hashes sorted by part */
+	const struct run *runs;       /* in memory: the runs (hs and pstart unused) */
+	const uint64_t *pcount;       /* in memory: keys of each part */
+	const struct s3i_hash128 *hs; /* spilled: hashes sorted by part */
 	const uint64_t *pstart;       /* index in hs of each part in [p0, p1], relative */
 	uint64_t p0, p1;              /* parts to solve */
 	const uint64_t *foff;         /* free-slot offset of each part (global) */
@@ -604,6 +722,12 @@ struct job {
 	uint64_t failed_part;
 };
 
+/* The smallest h.hi of part PI: ceil(PI * 2^64 / P). */
+static uint64_t hi_min(uint64_t pi, uint64_t parts)
+{
+	return (uint64_t)((((mphf_u128)pi << 64) + parts - 1) / parts);
+}
+
 static int worker(unsigned id, void *arg)
 {
 	struct job *j = arg;
@@ -616,8 +740,22 @@ static int worker(unsigned id, void *arg)
 		goto out;
 	}
 	while (!atomic_load(&j->stop) && (pi = atomic_fetch_add(&j->next, 1)) < j->p1) {
-		uint64_t a = j->pstart[pi - j->p0], e = j->pstart[pi - j->p0 + 1];
-		rc = solve_part(&w, j->pp, pi, j->hs + a, (uint32_t)(e - a),
+		struct seg sg[RUNS];
+		unsigned nseg = 0;
+		uint64_t cnt;
+		if (j->runs) { /* the runs that hold h.hi values of part pi */
+			uint64_t r, r0 = hi_min(pi, j->pp->parts) >> RUN_SHIFT, r1 = RUNS - 1;
+			if (pi + 1 < j->pp->parts)
+				r1 = (hi_min(pi + 1, j->pp->parts) - 1) >> RUN_SHIFT;
+			for (r = r0; r <= r1; r++)
+				sg[nseg++] = (struct seg){j->runs[r].h, j->runs[r].n};
+			cnt = j->pcount[pi];
+		} else {
+			uint64_t a = j->pstart[pi - j->p0], e = j->pstart[pi - j->p0 + 1];
+			sg[nseg++] = (struct seg){j->hs + a, (size_t)(e - a)};
+			cnt = e - a;
+		}
+		rc = solve_part(&w, j->pp, pi, sg, nseg, (uint32_t)cnt,
 		                j->pilots + pi * j->pp->buckets, j->seeds + pi, j->freeslots + j->foff[pi]);
 		if (rc != 0) {
 			s3i_mutex_lock(&j->lock);
@@ -645,12 +783,14 @@ out:
 /* Solve parts [p0, p1) whose hashes HS are sorted by part, PSTART[i] being
  * where part p0+i starts. @return 0, UNSOLVED or a negative code (ERR set
  * for negative codes). */
-static int run_parts(const struct params *pp, const struct s3i_hash128 *hs, const uint64_t *pstart,
+static int run_parts(const struct params *pp, const struct run *runs, const uint64_t *pcount,
+                     const struct s3i_hash128 *hs, const uint64_t *pstart,
                      uint64_t p0, uint64_t p1, const uint64_t *foff, uint64_t maxcnt,
                      unsigned char *pilots, unsigned char *seeds, uint64_t *freeslots,
                      unsigned threads, s3inv_error *err)
 {
-	struct job j = {.pp = pp, .hs = hs, .pstart = pstart, .p0 = p0, .p1 = p1, .foff = foff,
+	struct job j = {.pp = pp, .runs = runs, .pcount = pcount, .hs = hs, .pstart = pstart,
+	                .p0 = p0, .p1 = p1, .foff = foff,
 	                .pilots = pilots, .seeds = seeds, .freeslots = freeslots, .maxcnt = maxcnt,
 	                .err = err};
 	uint64_t np = p1 - p0;
@@ -668,6 +808,9 @@ static int run_parts(const struct params *pp, const struct s3i_hash128 *hs, cons
 		                   (unsigned long long)j.failed_part);
 	if (j.rc == S3INV_ENOMEM)
 		return s3i_err_set(err, S3INV_ENOMEM, "mphf: out of memory solving parts");
+	if (j.rc == S3INV_EIO)
+		return s3i_err_set(err, S3INV_EIO, "mphf: part %llu: key count changed",
+		                   (unsigned long long)j.failed_part);
 	if (j.rc < 0)
 		return s3i_err_set(err, j.rc, "mphf: solving parts failed");
 	return j.rc;
@@ -705,29 +848,14 @@ static void budget_give(struct s3i_budget *bg, uint64_t n)
 		s3i_budget_release(bg, n);
 }
 
-/* In-memory build: all hashes in b->h. */
-static int build_mem(struct s3i_mphf_builder *b, const struct params *pp, const uint64_t *foff,
-                     uint64_t maxcnt, unsigned char *pilots, unsigned char *seeds,
-                     uint64_t *freeslots, unsigned threads, s3inv_error *err)
+/* In-memory build: the workers read each part's keys from its runs. */
+static int build_mem(struct s3i_mphf_builder *b, const struct params *pp, const uint64_t *pcount,
+                     const uint64_t *foff, uint64_t maxcnt, unsigned char *pilots,
+                     unsigned char *seeds, uint64_t *freeslots, unsigned threads,
+                     s3inv_error *err)
 {
-	struct s3i_hash128 *sorted = NULL;
-	uint64_t *pstart = NULL, bytes = b->n * sizeof *sorted;
-	int rc;
-	budget_take(b->budget, bytes);
-	sorted = s3i_malloc((size_t)bytes);
-	pstart = s3i_malloc(((size_t)pp->parts + 1) * sizeof *pstart);
-	if (!sorted || !pstart) {
-		rc = s3i_err_set(err, S3INV_ENOMEM, "mphf: out of memory sorting hashes");
-		goto out;
-	}
-	sort_by_part(pp, b->h, b->n, 0, pp->parts, sorted, pstart);
-	rc = run_parts(pp, sorted, pstart, 0, pp->parts, foff, maxcnt, pilots, seeds, freeslots,
-	               threads, err);
-out:
-	s3i_free(sorted);
-	s3i_free(pstart);
-	budget_give(b->budget, bytes);
-	return rc;
+	return run_parts(pp, b->run, pcount, NULL, NULL, 0, pp->parts, foff, maxcnt, pilots, seeds,
+	                 freeslots, threads, err);
 }
 
 /* Spilled build: one file at a time, in h.hi order, carrying the part that
@@ -769,8 +897,8 @@ static int build_spilled(struct s3i_mphf_builder *b, const struct params *pp, co
 			goto out;
 		}
 		sort_by_part(pp, buf, cnt, done, np, sorted, pstart);
-		rc = run_parts(pp, sorted, pstart, done, p_next, foff, maxcnt, pilots, seeds, freeslots,
-		               threads, err);
+		rc = run_parts(pp, NULL, NULL, sorted, pstart, done, p_next, foff, maxcnt, pilots, seeds,
+		               freeslots, threads, err);
 		if (rc != 0)
 			goto out;
 		/* carry the keys of part p_next to the front of buf */
@@ -796,8 +924,10 @@ static int count_parts(struct s3i_mphf_builder *b, const struct params *pp, uint
 	int rc = 0;
 	memset(pcount, 0, (size_t)pp->parts * sizeof *pcount);
 	if (!b->spilled) {
-		for (i = 0; i < b->n; i++)
-			pcount[mphf_part(b->h[i].hi, pp->parts, &frac)]++;
+		unsigned r;
+		for (r = 0; r < RUNS; r++)
+			for (i = 0; i < b->run[r].n; i++)
+				pcount[mphf_part(b->run[r].h[i].hi, pp->parts, &frac)]++;
 		return 0;
 	}
 	{
@@ -924,7 +1054,7 @@ static int build_once(struct s3i_mphf_builder *b, const struct params *pp, const
 	if (b->spilled)
 		rc = build_spilled(b, pp, foff, maxcnt, pilots, seeds, freeslots, threads, err);
 	else
-		rc = build_mem(b, pp, foff, maxcnt, pilots, seeds, freeslots, threads, err);
+		rc = build_mem(b, pp, pcount, foff, maxcnt, pilots, seeds, freeslots, threads, err);
 	if (rc != 0)
 		goto out;
 	rc = serialize(pp, pilots, seeds, freeslots, out, out_len, err);
