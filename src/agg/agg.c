@@ -15,6 +15,7 @@
  */
 #include "agg/agg.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -404,6 +405,56 @@ static unsigned fanin_of(struct s3i_agg_shared *sh)
 	return (unsigned)f;
 }
 
+/* Sorting a table for its iterator is O(nodes log fan-out) of random node
+ * reads: the tables are sorted in parallel, one thread each, before the
+ * single-threaded final merge. */
+struct iters_job {
+	struct s3i_table_iter *its;
+	struct s3i_agg **aggs;
+	size_t n;
+	char delim;
+	atomic_size_t next;   /* the next table to sort: threads take them in turn, so
+	                       * every table is sorted even if a thread did not start */
+	s3inv_error *errs;
+};
+
+static int iters_worker(unsigned w, void *payload)
+{
+	struct iters_job *j = payload;
+	int rc = 0;
+	(void)w;
+	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+		if (!j->aggs[i] || j->aggs[i]->t.n_nodes == 0)
+			continue;
+		int r = s3i_table_iter_start(&j->its[i], &j->aggs[i]->t, j->delim, &j->errs[i]);
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
+static int iters_start(struct s3i_table_iter *its, struct s3i_agg **aggs, size_t n, char delim,
+                       s3inv_error *err)
+{
+	struct iters_job j = {its, aggs, n, delim, 0, NULL};
+	int rc;
+	if (n == 0)
+		return 0;
+	j.errs = s3i_calloc(n, sizeof *j.errs);
+	if (!j.errs)
+		return s3i_err_set(err, S3INV_ENOMEM, "aggregation: merge: out of memory");
+	rc = s3i_parallel((unsigned)n, iters_worker, &j);
+	for (size_t i = 0; rc < 0 && i < n; i++)
+		if (j.errs[i].code < 0) {
+			s3i_err_set(err, j.errs[i].code, "%s", j.errs[i].msg);
+			break;
+		}
+	if (rc < 0)
+		s3i_err_set(err, rc, "aggregation: merge: cannot sort the prefix tables");
+	s3i_free(j.errs);
+	return rc;
+}
+
 int s3i_agg_merge(struct s3i_agg **aggs, size_t n, struct s3i_agg_shared *sh, s3i_prec_fn sink,
                   void *payload, s3inv_error *err)
 {
@@ -451,10 +502,10 @@ int s3i_agg_merge(struct s3i_agg **aggs, size_t n, struct s3i_agg_shared *sh, s3
 	mem = sh->n_runs * s3i_run_reader_mem();
 	if (sh->budget && mem)
 		s3i_budget_force(sh->budget, mem);
+	TRY(iters_start(its, aggs, n, sh->delim, err));
 	for (size_t i = 0; i < n; i++) {
 		if (!aggs[i] || aggs[i]->t.n_nodes == 0)
 			continue;
-		TRY(s3i_table_iter_start(&its[i], &aggs[i]->t, sh->delim, err));
 		src[n_src].next = table_src_next;
 		src[n_src++].self = &its[i];
 	}
