@@ -269,12 +269,13 @@ static int make_room(struct s3i_agg *a, size_t key_len, s3inv_error *err)
 }
 
 static int add_one(struct s3i_agg *a, const char *key, size_t key_len, uint32_t cls,
-                   uint64_t objects, uint64_t bytes, s3inv_error *err)
+                   const uint32_t xcls[S3I_XCLS], uint64_t objects, uint64_t bytes,
+                   s3inv_error *err)
 {
 	int rc = make_room(a, key_len, err);
 	if (rc < 0)
 		return rc;
-	s3i_table_add(&a->t, key, key_len, a->sh->delim, a->max_levels, cls, objects, bytes);
+	s3i_table_add(&a->t, key, key_len, a->sh->delim, a->max_levels, cls, xcls, objects, bytes);
 	return 0;
 }
 
@@ -291,7 +292,7 @@ static int flush(struct s3i_agg *a, s3inv_error *err)
 		struct s3i_tbatch_row *r = a->rows + i;
 		size_t m = s3i_table_prepare(&a->t, &a->tb, r, n - i, a->sh->delim, a->max_levels);
 		if (m == 0) {
-			TRY(add_one(a, r->key, r->key_len, r->cls, r->objects, r->bytes, err));
+			TRY(add_one(a, r->key, r->key_len, r->cls, r->xcls, r->objects, r->bytes, err));
 			i++;
 			continue;
 		}
@@ -305,9 +306,25 @@ out:
 	return rc;
 }
 
+uint32_t s3i_age_bucket(int64_t report_ms, int64_t modified_ms)
+{
+	static const int64_t bound_days[S3INV_AGE_BUCKETS - 1] = {30, 90, 180, 365, 730, 1825};
+	int64_t days;
+	uint32_t b = 0;
+	if (modified_ms == INT64_MIN)
+		return S3I_AGE_UNKNOWN;
+	if (modified_ms >= report_ms)
+		return 0;
+	days = (report_ms - modified_ms) / 86400000; /* whole days */
+	while (b < S3INV_AGE_BUCKETS - 1 && days >= bound_days[b])
+		b++;
+	return b;
+}
+
 int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3inv_error *err)
 {
 	uint64_t objects = 1, bytes = row->size;
+	uint32_t xcls[S3I_XCLS] = {S3I_CLS_NONE, S3I_CLS_NONE};
 	int rc;
 
 	if (row->is_delete_marker) {
@@ -315,18 +332,25 @@ int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3in
 		bytes = 0;
 	} else if (!row->is_latest) {
 		cls = S3I_CLS_NC;
+	} else {
+		if (a->sh->age)
+			xcls[0] = S3I_CLS_AGE0 + s3i_age_bucket(a->sh->report_ms, row->last_modified_ms);
+		if (a->sh->small && row->size < S3INV_SMALL_OBJECT)
+			xcls[1] = S3I_CLS_SMALL0 + cls;
 	}
 	if (row->key_len > BATCH_KEYS - a->keys_used) {
 		rc = flush(a, err);
 		if (rc < 0)
 			return rc;
 		if (row->key_len > BATCH_KEYS)
-			return add_one(a, row->key, row->key_len, cls, objects, bytes, err);
+			return add_one(a, row->key, row->key_len, cls, xcls, objects, bytes, err);
 	}
 	struct s3i_tbatch_row *r = &a->rows[a->n_rows++];
 	r->key = a->keys + a->keys_used;
 	r->key_len = row->key_len;
 	r->cls = cls;
+	r->xcls[0] = xcls[0];
+	r->xcls[1] = xcls[1];
 	r->objects = objects;
 	r->bytes = bytes;
 	if (row->key_len)

@@ -371,7 +371,8 @@ bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels)
 	while ((uint64_t)t->n_npages * NODE_PAGE < need)
 		if (!add_node_page(t))
 			return false;
-	uint64_t need_ext = (uint64_t)(t->n_ext ? t->n_ext : 1) + levels + 1;
+	/* a row may open one overflow block per level for each of its classes */
+	uint64_t need_ext = (uint64_t)(t->n_ext ? t->n_ext : 1) + (1 + S3I_XCLS) * (levels + 1);
 	if (need_ext > MAX_NODES)
 		return false;
 	while ((uint64_t)t->n_epages * EXT_PAGE < need_ext)
@@ -510,7 +511,8 @@ static void init_root(struct s3i_table *t)
 /* The path t->path[0..level] of KEY is resolved: remember the key, count
  * the row in every node of the path. */
 static inline void finish_add(struct s3i_table *t, const char *key, size_t key_len, size_t level,
-                              uint32_t cls, uint64_t objects, uint64_t bytes)
+                              uint32_t cls, const uint32_t xcls[S3I_XCLS], uint64_t objects,
+                              uint64_t bytes)
 {
 	t->path_n = level + 1;
 	if (key_len)
@@ -524,6 +526,10 @@ static inline void finish_add(struct s3i_table *t, const char *key, size_t key_l
 	t->rows++;
 	for (size_t l = 0; l <= level; l++)
 		node_add(t, node_at(t, t->path[l]), cls, objects, bytes);
+	for (int x = 0; x < S3I_XCLS; x++)
+		if (xcls[x] != S3I_CLS_NONE)
+			for (size_t l = 0; l <= level; l++)
+				node_add(t, node_at(t, t->path[l]), xcls[x], objects, bytes);
 }
 
 /*
@@ -535,7 +541,8 @@ static inline void finish_add(struct s3i_table *t, const char *key, size_t key_l
  * parent id is known by then), with everything already on its way.
  */
 void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
-                   size_t max_levels, uint32_t cls, uint64_t objects, uint64_t bytes)
+                   size_t max_levels, uint32_t cls, const uint32_t xcls[S3I_XCLS],
+                   uint64_t objects, uint64_t bytes)
 {
 	size_t level = 0, pos = 0, top;
 	uint64_t h;
@@ -590,7 +597,7 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 			__builtin_prefetch(ext_at(t, n->ext));
 		t->path[l] = id;
 	}
-	finish_add(t, key, key_len, top, cls, objects, bytes);
+	finish_add(t, key, key_len, top, cls, xcls, objects, bytes);
 }
 
 /* ---- batched adds ---- */
@@ -702,7 +709,7 @@ void s3i_table_add_prepared(struct s3i_table *t, const struct s3i_tbatch *b,
 		t->path_end[l] = (uint32_t)end;
 		t->path_h[l] = hl;
 	}
-	finish_add(t, key, key_len, top, x->cls, x->objects, x->bytes);
+	finish_add(t, key, key_len, top, x->cls, x->xcls, x->objects, x->bytes);
 }
 
 /* ---- sorted iterator ---- */
@@ -785,7 +792,7 @@ int s3i_table_iter_start(struct s3i_table_iter *it, struct s3i_table *t, char de
 	it->stack_cap = t->max_levels + 1;
 	it->stack = s3i_malloc(it->stack_cap * sizeof *it->stack);
 	it->buf = s3i_malloc(t->max_key + 1);
-	it->cls = s3i_malloc(S3I_MAX_CLASSES * sizeof *it->cls);
+	it->cls = s3i_malloc(S3I_CLS_END * sizeof *it->cls);
 	if (!it->order || !it->first || !it->stack || !it->buf || !it->cls) {
 		s3i_table_iter_end(it);
 		return s3i_err_set(err, S3INV_ENOMEM, "aggregation: sorting a prefix table: out of memory");
@@ -815,7 +822,7 @@ static inline void stat_one(struct s3i_table_iter *it, uint32_t *k, uint32_t cls
 		p->nc_bytes += b;
 	} else if (cls == S3I_CLS_DM) {
 		p->delete_markers += o;
-	} else if (cls != S3I_CLS_NONE && *k < S3I_MAX_CLASSES) {
+	} else if (cls < S3I_CLS_END && *k < S3I_CLS_END) {
 		/* insertion into the sorted class list (a few entries) */
 		uint32_t j = (*k)++;
 		while (j > 0 && it->cls[j - 1].cls > cls) {
@@ -825,8 +832,10 @@ static inline void stat_one(struct s3i_table_iter *it, uint32_t *k, uint32_t cls
 		it->cls[j].cls = cls;
 		it->cls[j].objects = o;
 		it->cls[j].bytes = b;
-		p->objects += o;
-		p->bytes += b;
+		if (cls < S3I_MAX_CLASSES) {
+			p->objects += o;
+			p->bytes += b;
+		}
 	}
 }
 

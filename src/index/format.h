@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define S3I_MAGIC "S3INVIDX"
-#define S3I_FORMAT_VERSION 1
+#define S3I_FORMAT_VERSION 2
 #define S3I_HEADER_SIZE 64
 #define S3I_SECTION_ENTRY 32
 #define S3I_ALIGN 64
@@ -48,8 +48,20 @@ enum s3i_section_id {
 	S3I_SEC_STR_BLOCKS = 30, /* ceil(n/16) offsets into STR_DATA */
 	S3I_SEC_STR_DATA = 31,   /* front-coded: first = varint len + bytes; then varint shared, varint len, bytes */
 	S3I_SEC_MPHF = 40,       /* serialized s3i_mphf */
-	S3I_SEC_SLOTS = 41       /* per MPHF slot: fp u16 then position (width-2 bytes) */
+	S3I_SEC_SLOTS = 41,      /* per MPHF slot: fp u16 then position (width-2 bytes) */
+	/* analysis (width 0 / empty when the report lacks the columns) */
+	S3I_SEC_AGE_MASK = 50,   /* u8 per prefix: bit b set = age bucket b non-empty (7: no date) */
+	S3I_SEC_AGE_BASE = 51,   /* per S3I_AGE_BLOCK prefixes: age entries before the block */
+	S3I_SEC_AGE_OBJ = 52,    /* per age entry: objects (packed) */
+	S3I_SEC_AGE_BYTES = 53,  /* per age entry: bytes (packed) */
+	S3I_SEC_SMALL_OBJ = 54,  /* per class entry: objects below 128 KiB (packed) */
+	S3I_SEC_SMALL_BYTES = 55 /* per class entry: their bytes (packed) */
 };
+
+/* Age entries: a prefix with mask m stores one entry per set bit of m but
+ * the highest (that bucket is the prefix's objects/bytes minus the others),
+ * so it has popcount(m) - (m != 0) entries. */
+#define S3I_AGE_BLOCK 64
 
 #define S3I_NUM_COLUMNS 12 /* OBJECTS .. CLASS_BYTES */
 

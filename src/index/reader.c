@@ -33,7 +33,8 @@
 static const struct {
 	uint32_t id;
 	const char *name;
-	int kind; /* 0 blob, 1 column of n, 2 column of n+1, 3 column of entries, 4 blocks, 5 slots */
+	int kind; /* 0 blob, 1 column of n, 2 column of n+1, 3 column of entries, 4 blocks, 5 slots,
+	           * 6 one value per S3I_AGE_BLOCK prefixes, 7 column of age entries */
 } sec_desc[] = {
 	{S3I_SEC_META, "meta", 0},           {S3I_SEC_OBJECTS, "objects", 1},
 	{S3I_SEC_BYTES, "bytes", 1},         {S3I_SEC_NC_OBJECTS, "nc_objects", 1},
@@ -44,6 +45,9 @@ static const struct {
 	{S3I_SEC_CLASS_BYTES, "class_bytes", 3}, {S3I_SEC_STR_BLOCKS, "string_blocks", 4},
 	{S3I_SEC_STR_DATA, "strings", 0},    {S3I_SEC_MPHF, "mphf", 0},
 	{S3I_SEC_SLOTS, "slots", 5},
+	{S3I_SEC_AGE_MASK, "age_mask", 1},   {S3I_SEC_AGE_BASE, "age_base", 6},
+	{S3I_SEC_AGE_OBJ, "age_objects", 7}, {S3I_SEC_AGE_BYTES, "age_bytes", 7},
+	{S3I_SEC_SMALL_OBJ, "small_objects", 3}, {S3I_SEC_SMALL_BYTES, "small_bytes", 3},
 };
 #define NDESC (sizeof sec_desc / sizeof sec_desc[0])
 
@@ -90,6 +94,12 @@ static struct s3i_col *col_for(struct s3inv_index *x, uint32_t id)
 	case S3I_SEC_CLASS_OBJ: return &x->clsobj;
 	case S3I_SEC_CLASS_BYTES: return &x->clsbytes;
 	case S3I_SEC_STR_BLOCKS: return &x->strblk;
+	case S3I_SEC_AGE_MASK: return &x->agemask;
+	case S3I_SEC_AGE_BASE: return &x->agebase;
+	case S3I_SEC_AGE_OBJ: return &x->ageobj;
+	case S3I_SEC_AGE_BYTES: return &x->agebytes;
+	case S3I_SEC_SMALL_OBJ: return &x->smobj;
+	case S3I_SEC_SMALL_BYTES: return &x->smbytes;
 	default: return NULL;
 	}
 }
@@ -121,6 +131,8 @@ static int parse_meta(struct s3inv_index *x, const char *p, size_t len, s3inv_er
 	                        : -1;
 	x->info.has_size = json_is_true(json_object_get(m, "has_size"));
 	x->info.has_versions = json_is_true(json_object_get(m, "has_versions"));
+	x->info.has_age = json_is_true(json_object_get(m, "has_age"));
+	x->info.has_small = json_is_true(json_object_get(m, "has_small"));
 	cls = json_object_get(m, "classes");
 	if (!json_is_array(cls) || json_array_size(cls) > 65536)
 		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'meta': no class table", x->path);
@@ -229,11 +241,30 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 	n_entries = colget(&x->clsoff, x->n);
 	x->n_entries = n_entries;
 	x->strblk.n = (x->n + S3I_STR_BLOCK - 1) / S3I_STR_BLOCK;
+	/* age entries: the last block's base plus its prefixes' counts */
+	x->agebase.n = (x->n + S3I_AGE_BLOCK - 1) / S3I_AGE_BLOCK;
+	x->n_age = 0;
+	if (x->agemask.w != 0 && x->agemask.w != 1)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'age_mask': bad width", x->path);
+	if (x->agemask.w && (x->agemask.len != x->n || x->agebase.w == S3I_PACKED ||
+	                     x->agebase.w == 0 || x->agebase.len != x->agebase.n * x->agebase.w))
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'age_base': bad size", x->path);
+	if (x->agemask.w) {
+		uint64_t q = (x->agebase.n - 1) * S3I_AGE_BLOCK;
+		x->n_age = colget(&x->agebase, x->agebase.n - 1);
+		for (; q < x->n; q++) {
+			unsigned m = x->agemask.p[q];
+			x->n_age += (unsigned)__builtin_popcount(m) - (m != 0);
+		}
+	}
 	for (i = 0; i < NDESC; i++) {
 		struct s3i_col *c = col_for(x, sec_desc[i].id);
 		if (!c || sec_desc[i].kind == 2 || sec_desc[i].kind == 4)
 			continue;
-		c->n = sec_desc[i].kind == 1 ? x->n : n_entries;
+		c->n = sec_desc[i].kind == 1 ? x->n
+		     : sec_desc[i].kind == 6 ? x->agebase.n
+		     : sec_desc[i].kind == 7 ? x->n_age
+		                             : n_entries;
 		if (c->w == S3I_PACKED) {
 			c->nblocks = (c->n + S3I_PACK_BLOCK - 1) / S3I_PACK_BLOCK;
 			if (c->len < c->nblocks * 8)
@@ -601,8 +632,8 @@ int s3inv_index_class_stats(const s3inv_index *x, uint64_t pos, s3inv_class_stat
 		out[i - a].name = x->class_names[id];
 		out[i - a].objects = colget(&x->clsobj, i);
 		out[i - a].bytes = colget(&x->clsbytes, i);
-		out[i - a].small_objects = 0; /* TODO(age): small-object sections */
-		out[i - a].small_bytes = 0;
+		out[i - a].small_objects = colget(&x->smobj, i);
+		out[i - a].small_bytes = colget(&x->smbytes, i);
 	}
 	return (int)(b - a);
 }
@@ -641,4 +672,26 @@ int s3inv_index_next_sibling(const s3inv_index *x, uint64_t pos, uint64_t *next)
 uint64_t s3i_index_col(const struct s3i_col *c, uint64_t i)
 {
 	return colget(c, i);
+}
+
+int s3i_index_age_entries(const struct s3inv_index *x, uint64_t pos, uint64_t *first,
+                          unsigned *count)
+{
+	uint64_t q = pos / S3I_AGE_BLOCK * S3I_AGE_BLOCK, off;
+	unsigned m;
+	*first = 0;
+	*count = 0;
+	if (!x->agemask.w || pos >= x->n)
+		return 0;
+	off = colget(&x->agebase, pos / S3I_AGE_BLOCK);
+	for (; q < pos; q++) {
+		m = x->agemask.p[q];
+		off += (unsigned)__builtin_popcount(m) - (m != 0);
+	}
+	m = x->agemask.p[pos];
+	*count = (unsigned)__builtin_popcount(m) - (m != 0);
+	if (off > x->n_age || *count > x->n_age - off)
+		return S3INV_ECORRUPT;
+	*first = off;
+	return 0;
 }
