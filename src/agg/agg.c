@@ -324,7 +324,7 @@ uint32_t s3i_age_bucket(int64_t report_ms, int64_t modified_ms)
 int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3inv_error *err)
 {
 	uint64_t objects = 1, bytes = row->size;
-	uint32_t xcls[S3I_XCLS] = {S3I_CLS_NONE, S3I_CLS_NONE};
+	uint32_t xcls[S3I_XCLS] = {S3I_CLS_NONE};
 	int rc;
 
 	if (row->is_delete_marker) {
@@ -334,9 +334,8 @@ int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3in
 		cls = S3I_CLS_NC;
 	} else {
 		if (a->sh->age)
-			xcls[0] = S3I_CLS_AGE0 + s3i_age_bucket(a->sh->report_ms, row->last_modified_ms);
-		if (a->sh->small && row->size < S3INV_SMALL_OBJECT)
-			xcls[1] = S3I_CLS_SMALL0 + cls;
+			xcls[0] = S3I_TKEY_AGE0 + s3i_age_bucket(a->sh->report_ms, row->last_modified_ms);
+		cls = S3I_TKEY_CLASS(cls, a->sh->small && row->size < S3INV_SMALL_OBJECT);
 	}
 	if (row->key_len > BATCH_KEYS - a->keys_used) {
 		rc = flush(a, err);
@@ -350,7 +349,6 @@ int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3in
 	r->key_len = row->key_len;
 	r->cls = cls;
 	r->xcls[0] = xcls[0];
-	r->xcls[1] = xcls[1];
 	r->objects = objects;
 	r->bytes = bytes;
 	if (row->key_len)

@@ -55,7 +55,7 @@ struct s3i_tnode {
 	} comp;
 	uint32_t cls[2]; /* first two classes, S3I_CLS_NONE while unused */
 	uint32_t ext;    /* first overflow block, 0 = none */
-	uint32_t unused;
+	uint32_t xext;   /* first overflow block of pseudo classes (age, small), 0 = none */
 	uint64_t st[2][2]; /* objects, bytes of cls[i] */
 };
 
@@ -420,7 +420,7 @@ static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, uint
 	n->parent = parent;
 	n->len = (uint32_t)len;
 	n->cls[0] = n->cls[1] = S3I_CLS_NONE;
-	n->ext = 0;
+	n->ext = n->xext = 0;
 	memset(n->st, 0, sizeof n->st);
 	t->slots[i] = tag | id;
 	return id;
@@ -479,6 +479,44 @@ static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t c
 	}
 }
 
+/* Count a pseudo class (age bucket, small objects) in N: these live in
+ * their own chain of overflow blocks (never inline, never swapped), so they
+ * do not push the real classes out of the node's cache line. */
+static inline void node_add_x(struct s3i_table *t, struct s3i_tnode *n, uint32_t cls,
+                              uint64_t objects, uint64_t bytes)
+{
+	struct s3i_text *room = NULL;
+	int slot = 0;
+	for (uint32_t e = n->xext; e; ) {
+		struct s3i_text *x = ext_at(t, e);
+		for (int k = 0; k < EXT_N; k++) {
+			if (x->cls[k] == cls) {
+				x->st[k][0] += objects;
+				x->st[k][1] += bytes;
+				return;
+			}
+			if (x->cls[k] == S3I_CLS_NONE && !room) {
+				room = x;
+				slot = k;
+			}
+		}
+		e = x->next;
+	}
+	if (!room) {
+		if (t->n_ext == 0)
+			t->n_ext = 1; /* block 0 means "none" */
+		uint32_t e = t->n_ext++;
+		room = ext_at(t, e);
+		room->cls[0] = room->cls[1] = room->cls[2] = S3I_CLS_NONE;
+		room->next = n->xext;
+		n->xext = e;
+		slot = 0;
+	}
+	room->cls[slot] = cls;
+	room->st[slot][0] = objects;
+	room->st[slot][1] = bytes;
+}
+
 static inline size_t common_len(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t m = alen < blen ? alen : blen, i = 0;
@@ -502,7 +540,7 @@ static void init_root(struct s3i_table *t)
 	r->len = 0;
 	r->comp.w = 0;
 	r->cls[0] = r->cls[1] = S3I_CLS_NONE;
-	r->ext = 0;
+	r->ext = r->xext = 0;
 	memset(r->st, 0, sizeof r->st);
 	t->n_nodes = 1;
 	t->path_valid = false;
@@ -529,7 +567,7 @@ static inline void finish_add(struct s3i_table *t, const char *key, size_t key_l
 	for (int x = 0; x < S3I_XCLS; x++)
 		if (xcls[x] != S3I_CLS_NONE)
 			for (size_t l = 0; l <= level; l++)
-				node_add(t, node_at(t, t->path[l]), xcls[x], objects, bytes);
+				node_add_x(t, node_at(t, t->path[l]), xcls[x], objects, bytes);
 }
 
 /*
@@ -595,6 +633,8 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 		const struct s3i_tnode *n = node_at(t, id);
 		if (n->ext && n->cls[0] != cls && n->cls[1] != cls)
 			__builtin_prefetch(ext_at(t, n->ext));
+		if (n->xext)
+			__builtin_prefetch(ext_at(t, n->xext));
 		t->path[l] = id;
 	}
 	finish_add(t, key, key_len, top, cls, xcls, objects, bytes);
@@ -705,6 +745,8 @@ void s3i_table_add_prepared(struct s3i_table *t, const struct s3i_tbatch *b,
 		const struct s3i_tnode *n = node_at(t, id);
 		if (n->ext && n->cls[0] != x->cls && n->cls[1] != x->cls)
 			__builtin_prefetch(ext_at(t, n->ext));
+		if (n->xext)
+			__builtin_prefetch(ext_at(t, n->xext));
 		t->path[l] = id;
 		t->path_end[l] = (uint32_t)end;
 		t->path_h[l] = hl;
@@ -813,29 +855,47 @@ int s3i_table_iter_start(struct s3i_table_iter *it, struct s3i_table *t, char de
 
 /* Fill it->prec's statistics from node N. */
 /* Count class CLS's (O, B) into it->prec (classes kept sorted by id). */
-static inline void stat_one(struct s3i_table_iter *it, uint32_t *k, uint32_t cls, uint64_t o,
+static inline void cls_put(struct s3i_table_iter *it, uint32_t *k, uint32_t cls, uint64_t o,
+                           uint64_t b)
+{
+	/* into the list sorted by id (a few entries); an id already there
+	 * (a class counted as small and as large) is summed */
+	uint32_t j = *k;
+	while (j > 0 && it->cls[j - 1].cls > cls)
+		j--;
+	if (j > 0 && it->cls[j - 1].cls == cls) {
+		it->cls[j - 1].objects += o;
+		it->cls[j - 1].bytes += b;
+		return;
+	}
+	if (*k >= S3I_CLS_END)
+		return;
+	memmove(&it->cls[j + 1], &it->cls[j], (*k - j) * sizeof *it->cls);
+	(*k)++;
+	it->cls[j].cls = cls;
+	it->cls[j].objects = o;
+	it->cls[j].bytes = b;
+}
+
+/* One table entry into it->prec: a table key (S3I_TKEY_*) becomes the
+ * prec's class, small-object and age entries (prec.h). */
+static inline void stat_one(struct s3i_table_iter *it, uint32_t *k, uint32_t key, uint64_t o,
                             uint64_t b)
 {
 	struct s3i_prec *p = &it->prec;
-	if (cls == S3I_CLS_NC) {
+	if (key == S3I_CLS_NC) {
 		p->nc_objects += o;
 		p->nc_bytes += b;
-	} else if (cls == S3I_CLS_DM) {
+	} else if (key == S3I_CLS_DM) {
 		p->delete_markers += o;
-	} else if (cls < S3I_CLS_END && *k < S3I_CLS_END) {
-		/* insertion into the sorted class list (a few entries) */
-		uint32_t j = (*k)++;
-		while (j > 0 && it->cls[j - 1].cls > cls) {
-			it->cls[j] = it->cls[j - 1];
-			j--;
-		}
-		it->cls[j].cls = cls;
-		it->cls[j].objects = o;
-		it->cls[j].bytes = b;
-		if (cls < S3I_MAX_CLASSES) {
-			p->objects += o;
-			p->bytes += b;
-		}
+	} else if (key < 2 * S3I_MAX_CLASSES) {
+		cls_put(it, k, key >> 1, o, b);
+		if (key & 1)
+			cls_put(it, k, S3I_CLS_SMALL0 + (key >> 1), o, b);
+		p->objects += o;
+		p->bytes += b;
+	} else if (key >= S3I_TKEY_AGE0 && key < S3I_TKEY_AGE0 + S3I_AGE_SLOTS) {
+		cls_put(it, k, S3I_CLS_AGE0 + (key - S3I_TKEY_AGE0), o, b);
 	}
 }
 
@@ -848,6 +908,12 @@ static void fill_stats(struct s3i_table_iter *it, const struct s3i_tnode *n)
 	for (int i = 0; i < 2; i++)
 		stat_one(it, &k, n->cls[i], n->st[i][0], n->st[i][1]);
 	for (uint32_t e = n->ext; e; ) {
+		const struct s3i_text *x = ext_at(it->t, e);
+		for (int i = 0; i < EXT_N; i++)
+			stat_one(it, &k, x->cls[i], x->st[i][0], x->st[i][1]);
+		e = x->next;
+	}
+	for (uint32_t e = n->xext; e; ) {
 		const struct s3i_text *x = ext_at(it->t, e);
 		for (int i = 0; i < EXT_N; i++)
 			stat_one(it, &k, x->cls[i], x->st[i][0], x->st[i][1]);
