@@ -5,6 +5,7 @@
  * (agg) and stored as index sections; this file names the buckets and
  * reads them back.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "index/format.h"
@@ -69,4 +70,43 @@ int s3inv_index_age(const s3inv_index *idx, uint64_t pos, s3inv_age *out)
 		out->bytes[last] = st.bytes - sb;
 	}
 	return 0;
+}
+
+int s3inv_index_age_older(const s3inv_index *idx, uint64_t pos, unsigned b, uint64_t *objects,
+                          uint64_t *bytes)
+{
+	s3inv_age age;
+	int rc;
+	*objects = *bytes = 0;
+	if (b >= S3INV_AGE_BUCKETS)
+		return S3INV_EINVAL;
+	if ((rc = s3inv_index_age(idx, pos, &age)) < 0)
+		return rc;
+	for (; b < S3INV_AGE_BUCKETS; b++) {
+		*objects += age.objects[b];
+		*bytes += age.bytes[b];
+	}
+	return 0;
+}
+
+int s3inv_age_parse(const char *text)
+{
+	char *end;
+	unsigned long v;
+	uint32_t d;
+	if (!text || text[0] < '0' || text[0] > '9')
+		return S3INV_EINVAL;
+	v = strtoul(text, &end, 10);
+	if (v > 100000)
+		return S3INV_EINVAL;
+	if (strcmp(end, "d") == 0)
+		d = (uint32_t)v;
+	else if (strcmp(end, "y") == 0)
+		d = v == 1 ? 365 : v == 2 ? 730 : v == 5 ? 1825 : 0;
+	else
+		return S3INV_EINVAL;
+	for (unsigned b = 1; b < S3INV_AGE_BUCKETS; b++)
+		if (days[b] == d)
+			return (int)b;
+	return S3INV_EINVAL;
 }
