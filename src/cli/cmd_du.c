@@ -124,11 +124,16 @@ static int print_text(const s3inv_index *idx, uint64_t pos, const s3inv_prices *
 			free(pfx);
 			return s3i_cli_fail(rc, &err, "cost");
 		}
-		printf("  est. cost        %s/month (%s prices of %s: storage %s, archive overhead %s%s)\n",
+		printf("  est. cost        %s/month (%s prices of %s: storage %s, archive overhead %s",
 		       s3i_cli_fmt_usd(a, sizeof a, co.total), s3inv_prices_region(prices),
 		       s3inv_prices_date(prices), s3i_cli_fmt_usd(b, sizeof b, co.storage),
-		       s3i_cli_fmt_usd(c, sizeof c, co.archive_overhead),
-		       co.min_size_known ? "" : "; minimum sizes and monitoring not included");
+		       s3i_cli_fmt_usd(c, sizeof c, co.archive_overhead));
+		if (co.min_size_known)
+			printf(", 128 KiB minimum %s, IT monitoring %s)\n",
+			       s3i_cli_fmt_usd(a, sizeof a, co.min_size),
+			       s3i_cli_fmt_usd(b, sizeof b, co.monitoring));
+		else
+			printf("; minimum sizes and monitoring not included)\n");
 	}
 	if (info.has_versions) {
 		printf("  noncurrent       %s objects, %s\n", s3i_fmt_count(a, sizeof a, st.nc_objects),
