@@ -139,7 +139,6 @@ int s3i_cli_prices(s3inv_prices **out, const char *path);
 char *s3i_cli_fmt_usd(char *buf, size_t cap, double v);
 
 /** Write C as the "cost" JSON object value. */
-void s3i_cli_cost_json(struct s3i_json *j, const s3inv_cost *c, const s3inv_prices *p);
 
 /** Append "cost":{...} inside the du JSON object that J ends with (just
  *  closed by s3i_front_stats_json). @return 0, or 2 after printing. */
