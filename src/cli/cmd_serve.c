@@ -47,8 +47,9 @@ const char s3i_cli_help_serve[] =
     "    and retry: GET /api/reports, /api/builds, /api/builds/events (SSE);\n"
     "    POST /api/builds/cancel?id=N, /api/builds/retry?id=N.\n"
     "\n"
-    "    Endpoints: GET /api/indexes, /api/stats, /api/children, /api/top;\n"
-    "    POST /api/batch; GET /healthz, /metrics (Prometheus); the page at /.\n"
+    "    Endpoints: GET /api/indexes, /api/stats, /api/children, /api/top,\n"
+    "    /api/age, /api/diff (cost=1 adds cost estimates); POST /api/batch;\n"
+    "    GET /healthz, /metrics (Prometheus); the page at /.\n"
     "\n"
     "OPTIONS\n"
     "    --listen ADDR   HOST:PORT, [IPV6]:PORT or PORT (default 127.0.0.1:8080;\n"
@@ -57,6 +58,8 @@ const char s3i_cli_help_serve[] =
     "                    /metrics (not on /healthz and the page's static files);\n"
     "                    also read from S3INV_TOKEN when the option is absent\n"
     "    --threads N     request threads (default: number of CPUs)\n"
+    "    --prices FILE.json  price table for cost=1 (default: the built-in\n"
+    "                    us-east-1 table; docs/cost.md)\n"
     "    --dir DIR       serve DIR/*.s3i and watch DIR for changes\n"
     "    --rescan S      seconds between rescans (default 5)\n"
     "    --source SRC    build indexes from the reports under SRC (repeatable)\n"
@@ -95,10 +98,12 @@ enum {
 	O_KEEP,
 	O_BUDGET,
 	O_BTHREADS,
-	O_SRESCAN
+	O_SRESCAN,
+	O_PRICES
 };
 static const struct s3i_opt opts[] = {{"listen", 'l', true, O_LISTEN},
                                       {"token", 0, true, O_TOKEN},
+                                      {"prices", 0, true, O_PRICES},
                                       {"threads", 't', true, O_THREADS},
                                       {"dir", 0, true, O_DIR},
                                       {"rescan", 0, true, O_RESCAN},
@@ -143,6 +148,7 @@ int s3i_cli_serve(int argc, char **argv)
 		case S3I_OPT_ERROR: code = S3I_EXIT_ERROR; goto out;
 		case O_LISTEN: cfg.listen = a.arg; break;
 		case O_TOKEN: cfg.token = a.arg; break;
+		case O_PRICES: cfg.prices = a.arg; break;
 		case O_DIR: cfg.dir = a.arg; break;
 		case O_QUIET: cfg.quiet = true; break;
 		case O_SOURCE: sources[cfg.nsources++] = a.arg; break;

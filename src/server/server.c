@@ -140,6 +140,17 @@ int s3i_server_run(const struct s3i_server_config *cfg, volatile sig_atomic_t *s
 		s3i_builds_stop(srv.builds);
 		return 2;
 	}
+	{
+		s3inv_error perr = {0, ""};
+		int prc = cfg->prices ? s3inv_prices_load(&srv.prices, cfg->prices, &perr)
+		                      : s3inv_prices_builtin(&srv.prices, &perr);
+		if (prc < 0) {
+			fprintf(stderr, "s3inv: serve: %s\n", perr.msg[0] ? perr.msg : s3inv_strerror(prc));
+			s3i_indexset_free(srv.set);
+			s3i_builds_stop(srv.builds);
+			return 2;
+		}
+	}
 	srv.token = cfg->token;
 	srv.token_len = cfg->token ? strlen(cfg->token) : 0;
 	if (!is_loopback(&ss) && !cfg->token)
@@ -186,6 +197,7 @@ int s3i_server_run(const struct s3i_server_config *cfg, volatile sig_atomic_t *s
 	s3i_http_stop(&srv);
 	s3i_builds_stop(srv.builds); /* cancels a running build */
 	s3i_indexset_free(srv.set);
+	s3inv_prices_free(srv.prices);
 	fprintf(stderr, "s3inv: serve: stopped\n");
 	return code;
 }

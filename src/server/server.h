@@ -44,6 +44,7 @@ struct s3i_server_config {
 	uint64_t build_budget;      /* bytes; 0 = library default */
 	unsigned build_threads;     /* 0 = library default */
 	double source_rescan_s;     /* seconds between source rescans; <= 0 = 60 */
+	const char *prices;         /* price table JSON for cost=1, or NULL = built-in */
 };
 
 /** Open the indexes, start listening, print one line
