@@ -113,6 +113,39 @@ int s3i_cli_parse_u64(uint64_t *out, const char *cmd, const char *opt, const cha
 /** Parse a size option with s3inv_parse_size; usage error on failure. */
 int s3i_cli_parse_size(uint64_t *out, const char *cmd, const char *opt, const char *text);
 
+/* ---- S3 access options, shared by build, reports and serve ---- */
+
+/** Option ids of the S3 options (above every command's own ids). */
+enum {
+	S3I_OPT_S3_REGION = 900,
+	S3I_OPT_S3_PROFILE,
+	S3I_OPT_S3_ENDPOINT,
+	S3I_OPT_S3_RPAYS,
+	S3I_OPT_S3_MAXCONN,
+	S3I_OPT_S3_PART
+};
+/** The rows of an option table for them. */
+#define S3I_CLI_S3_OPTS                                                                    \
+	{"region", 0, true, S3I_OPT_S3_REGION}, {"profile", 0, true, S3I_OPT_S3_PROFILE},         \
+	    {"endpoint-url", 0, true, S3I_OPT_S3_ENDPOINT},                                      \
+	    {"requester-pays", 0, false, S3I_OPT_S3_RPAYS},                                      \
+	    {"max-connections", 0, true, S3I_OPT_S3_MAXCONN},                                    \
+	    {"part-size", 0, true, S3I_OPT_S3_PART}
+/** Their help lines (OPTIONS section), a string literal. */
+#define S3I_CLI_S3_HELP                                                              \
+	"  S3 sources:\n"                                                                  \
+	"    --region R              region (default: AWS_REGION, the profile, or\n"       \
+	"                            learned from the bucket)\n"                           \
+	"    --profile P             credentials profile (default: AWS_PROFILE)\n"         \
+	"    --endpoint-url URL      S3-compatible endpoint (path-style addressing)\n"     \
+	"    --requester-pays        send x-amz-request-payer: requester\n"                \
+	"    --max-connections N     parallel connections\n"                               \
+	"    --part-size SIZE        ranged GET part size\n"
+
+/** Apply option ID with value ARG to O when it is one of the S3 options.
+ *  @return 1 applied, 0 not an S3 option, -1 after a usage error. */
+int s3i_cli_s3_option(s3inv_build_options *o, int id, const char *arg, const char *cmd);
+
 /* ---- index helpers ---- */
 
 /** Open INDEX; on failure prints the error. @return 0 or 2. */

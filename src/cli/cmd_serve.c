@@ -71,6 +71,9 @@ const char s3i_cli_help_serve[] =
     "    --build-threads N    threads of a build (default: number of CPUs)\n"
     "    --source-rescan S    seconds between source rescans (default 60)\n"
     "    --quiet         no notices on stderr when indexes change\n"
+    "    --region, --profile, --endpoint-url, --requester-pays,\n"
+    "    --max-connections, --part-size   S3 access of --source s3://...\n"
+    "                    (as for s3inv build)\n"
     "    -h, --help      show this help\n"
     "\n"
     "    Ctrl-C (SIGINT) or SIGTERM stops the server cleanly.\n"
@@ -104,6 +107,7 @@ enum {
 static const struct s3i_opt opts[] = {{"listen", 'l', true, O_LISTEN},
                                       {"token", 0, true, O_TOKEN},
                                       {"prices", 0, true, O_PRICES},
+                                      S3I_CLI_S3_OPTS,
                                       {"threads", 't', true, O_THREADS},
                                       {"dir", 0, true, O_DIR},
                                       {"rescan", 0, true, O_RESCAN},
@@ -133,8 +137,11 @@ int s3i_cli_serve(int argc, char **argv)
 	const char *index_dir = NULL;
 	uint64_t v;
 	int id, code;
+	s3inv_build_options s3o = S3INV_BUILD_OPTIONS_INIT;
+	bool s3set = false;
 
 	memset(&cfg, 0, sizeof cfg);
+	cfg.s3 = &s3o;
 	paths = calloc((size_t)argc + 1, sizeof *paths);
 	sources = calloc((size_t)argc + 1, sizeof *sources);
 	if (!paths || !sources) {
@@ -195,7 +202,17 @@ int s3i_cli_serve(int argc, char **argv)
 				goto out;
 			}
 			break;
-		default: paths[cfg.npaths++] = a.arg;
+		default:
+			if (id != S3I_OPT_POS) {
+				int r = s3i_cli_s3_option(&s3o, id, a.arg, "serve");
+				if (r < 0) {
+					code = S3I_EXIT_ERROR;
+					goto out;
+				}
+				s3set = true;
+				break;
+			}
+			paths[cfg.npaths++] = a.arg;
 		}
 	}
 	if (cfg.nsources > 0) {
@@ -206,9 +223,9 @@ int s3i_cli_serve(int argc, char **argv)
 		cfg.dir = index_dir;
 		cfg.sources = sources;
 	} else if (index_dir || cfg.keep || cfg.build_budget || cfg.build_threads ||
-	           cfg.source_rescan_s > 0) {
-		code = s3i_cli_usage("serve", "--index-dir, --keep, --build-* and --source-rescan "
-		                              "need --source");
+	           cfg.source_rescan_s > 0 || s3set) {
+		code = s3i_cli_usage("serve", "--index-dir, --keep, --build-*, --source-rescan "
+		                              "and the S3 options need --source");
 		goto out;
 	}
 	if (!cfg.dir && cfg.npaths == 0) {

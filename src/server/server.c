@@ -120,7 +120,8 @@ int s3i_server_run(const struct s3i_server_config *cfg, volatile sig_atomic_t *s
 	if (cfg->nsources > 0) { /* creates the index directory, then builds in the background */
 		struct s3i_builds_config bc = {cfg->sources, cfg->nsources, cfg->dir,
 		                               cfg->keep, cfg->build_budget, cfg->build_threads,
-		                               cfg->source_rescan_s, cfg->quiet ? NULL : stderr};
+		                               cfg->source_rescan_s, cfg->quiet ? NULL : stderr,
+		                               cfg->s3};
 		sigset_t bl, prev;
 		int rc;
 		sigemptyset(&bl); /* the builder thread inherits a mask without SIGINT/SIGTERM */
