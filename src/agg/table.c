@@ -487,6 +487,15 @@ static inline void node_add_x(struct s3i_table *t, struct s3i_tnode *n, uint32_t
 {
 	struct s3i_text *room = NULL;
 	int slot = 0;
+	/* a free inline slot (a prefix with one class) costs no other line */
+	for (int k = 0; k < 2; k++) {
+		if (n->cls[k] == cls || n->cls[k] == S3I_CLS_NONE) {
+			n->cls[k] = cls;
+			n->st[k][0] += objects;
+			n->st[k][1] += bytes;
+			return;
+		}
+	}
 	for (uint32_t e = n->xext; e; ) {
 		struct s3i_text *x = ext_at(t, e);
 		for (int k = 0; k < EXT_N; k++) {
