@@ -54,9 +54,19 @@ enum s3i_section_id {
 	S3I_SEC_AGE_BASE = 51,   /* per S3I_AGE_BLOCK prefixes: age entries before the block */
 	S3I_SEC_AGE_OBJ = 52,    /* per age entry: objects (packed) */
 	S3I_SEC_AGE_BYTES = 53,  /* per age entry: bytes (packed) */
-	S3I_SEC_SMALL_OBJ = 54,  /* per class entry: objects below 128 KiB (packed) */
-	S3I_SEC_SMALL_BYTES = 55 /* per class entry: their bytes (packed) */
+	S3I_SEC_SMALL_STATE = 54, /* per class entry, 2 bits: none / all / some below 128 KiB */
+	S3I_SEC_SMALL_OBJ = 55,  /* per "some" entry: objects below 128 KiB (packed) */
+	S3I_SEC_SMALL_BYTES = 56 /* per "some" entry: their bytes (packed) */
 };
+
+/* Small-object state of a class entry: none of its objects is below
+ * 128 KiB, all are (small = the entry's own objects and bytes), or some
+ * are (their count and bytes stored densely, in entry order). State blocks
+ * cover 64 entries: u32 count of "some" entries before the block, then two
+ * u64 words of 32 two-bit states each. */
+enum { S3I_SMALL_NONE = 0, S3I_SMALL_ALL = 1, S3I_SMALL_SOME = 2 };
+#define S3I_SMALL_BLOCK 64
+#define S3I_SMALL_BLOCK_BYTES 20
 
 /* Age entries: a prefix with mask m stores one entry per set bit of m but
  * the highest (that bucket is the prefix's objects/bytes minus the others),

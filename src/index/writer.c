@@ -51,7 +51,8 @@ enum col {
 	C_AGEBASE,   /* u64 per S3I_AGE_BLOCK prefixes: age entries before it */
 	C_AGEOBJ,    /* per age entry (every non-empty bucket but the last) */
 	C_AGEBYTES,
-	C_SMOBJ,     /* per class entry: objects below S3INV_SMALL_OBJECT */
+	C_SMSTATE,   /* small-state blocks (format.h) */
+	C_SMOBJ,     /* per "some small" class entry: objects below S3INV_SMALL_OBJECT */
 	C_SMBYTES,
 	C_COUNT
 };
@@ -91,6 +92,9 @@ struct s3i_writer {
 	unsigned wid[C_COUNT]; /* spool width of each counter column */
 	struct packer pk[C_COUNT]; /* packed columns (is_packed) */
 	uint64_t n, n_entries, n_age;
+	/* the small-state block being filled */
+	uint64_t sm_w[2], sm_rank, n_some;
+	unsigned sm_k;
 	uint32_t max_depth_seen;
 	struct frame *stack;
 	size_t depth_cap, sp_top;
@@ -101,7 +105,7 @@ struct s3i_writer {
 static const char *col_name[C_COUNT] = {"objects", "bytes", "noncurrent objects",
     "noncurrent bytes", "delete markers", "depth", "class counts", "class ids",
     "class objects", "class bytes", "string blocks", "strings", "subtree", "age masks",
-    "age bases", "age objects", "age bytes", "small objects", "small bytes"};
+    "age bases", "age objects", "age bytes", "small states", "small objects", "small bytes"};
 
 static int pack_flush(struct s3i_writer *w, enum col c, s3inv_error *err)
 {
@@ -264,6 +268,41 @@ out:
 	return rc;
 }
 
+static int small_flush(struct s3i_writer *w, s3inv_error *err)
+{
+	unsigned char b[S3I_SMALL_BLOCK_BYTES];
+	if (w->sm_k == 0)
+		return 0;
+	s3i_put_le(b, w->sm_rank, 4);
+	s3i_put_le(b + 4, w->sm_w[0], 8);
+	s3i_put_le(b + 12, w->sm_w[1], 8);
+	w->sm_w[0] = w->sm_w[1] = 0;
+	w->sm_k = 0;
+	w->sm_rank = w->n_some;
+	return s3i_spool_write(&w->sp[C_SMSTATE], b, sizeof b, err);
+}
+
+/* The small-object state of class entry E; the counts of a "some" entry. */
+static int add_small(struct s3i_writer *w, const struct centry *e, s3inv_error *err)
+{
+	uint64_t st = e->sobj == 0 ? S3I_SMALL_NONE
+	            : e->sobj == e->objects && e->sbytes == e->bytes ? S3I_SMALL_ALL
+	                                                           : S3I_SMALL_SOME;
+	int rc = 0;
+	if (w->n_some > 0xffffffffULL)
+		return s3i_err_set(err, S3INV_EINVAL, "index writer: too many class entries");
+	w->sm_w[w->sm_k / 32] |= st << (2 * (w->sm_k % 32));
+	if (st == S3I_SMALL_SOME) {
+		TRY(put(w, C_SMOBJ, e->sobj, 8, err));
+		TRY(put(w, C_SMBYTES, e->sbytes, 8, err));
+		w->n_some++;
+	}
+	if (++w->sm_k == S3I_SMALL_BLOCK)
+		TRY(small_flush(w, err));
+out:
+	return rc;
+}
+
 static int add_classes(struct s3i_writer *w, const struct s3i_prec *p, s3inv_error *err)
 {
 	struct centry local[64], *cs = local;
@@ -315,10 +354,8 @@ static int add_classes(struct s3i_writer *w, const struct s3i_prec *p, s3inv_err
 		TRY(put(w, C_CLSID, cs[i].cls, 2, err));
 		TRY(put(w, C_CLSOBJ, cs[i].objects, w->wid[C_CLSOBJ], err));
 		TRY(put(w, C_CLSBYTES, cs[i].bytes, w->wid[C_CLSBYTES], err));
-		if (w->meta.has_small) {
-			TRY(put(w, C_SMOBJ, cs[i].sobj, 8, err));
-			TRY(put(w, C_SMBYTES, cs[i].sbytes, 8, err));
-		}
+		if (w->meta.has_small)
+			TRY(add_small(w, &cs[i], err));
 	}
 	w->n_entries += k;
 	if (w->meta.has_age)
@@ -827,13 +864,13 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 {
 	enum { S_META, S_OBJ, S_BYTES, S_NCOBJ, S_NCBYTES, S_DM, S_DEPTH, S_SUB, S_MAXD, S_CLSOFF,
 	       S_CLSID, S_CLSOBJ, S_CLSBYTES, S_STRBLK, S_STRDATA, S_MPHF, S_SLOTS, S_AGEMASK,
-	       S_AGEBASE, S_AGEOBJ, S_AGEBYTES, S_SMOBJ, S_SMBYTES, NSEC };
+	       S_AGEBASE, S_AGEOBJ, S_AGEBYTES, S_SMSTATE, S_SMOBJ, S_SMBYTES, NSEC };
 	static const uint32_t ids[NSEC] = {S3I_SEC_META, S3I_SEC_OBJECTS, S3I_SEC_BYTES,
 	    S3I_SEC_NC_OBJECTS, S3I_SEC_NC_BYTES, S3I_SEC_DMARKERS, S3I_SEC_DEPTH,
 	    S3I_SEC_SUBTREE, S3I_SEC_MAXDEPTH, S3I_SEC_CLASS_OFF, S3I_SEC_CLASS_ID,
 	    S3I_SEC_CLASS_OBJ, S3I_SEC_CLASS_BYTES, S3I_SEC_STR_BLOCKS, S3I_SEC_STR_DATA,
 	    S3I_SEC_MPHF, S3I_SEC_SLOTS, S3I_SEC_AGE_MASK, S3I_SEC_AGE_BASE, S3I_SEC_AGE_OBJ,
-	    S3I_SEC_AGE_BYTES, S3I_SEC_SMALL_OBJ, S3I_SEC_SMALL_BYTES};
+	    S3I_SEC_AGE_BYTES, S3I_SEC_SMALL_STATE, S3I_SEC_SMALL_OBJ, S3I_SEC_SMALL_BYTES};
 	struct sec s[NSEC];
 	unsigned char head[S3I_HEADER_SIZE + NSEC * S3I_SECTION_ENTRY];
 	char *meta = NULL;
@@ -850,6 +887,8 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	}
 	while (w->sp_top > 0)
 		TRY(pop(w, err));
+	if (w->meta.has_small)
+		TRY(small_flush(w, err));
 	if (w->n > 0xffffffffULL)
 		return s3i_err_set(err, S3INV_EINVAL, "more than 2^32 prefixes: not supported by index format 1");
 	for (i = 0; i < C_COUNT; i++) {
@@ -906,6 +945,8 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 		s[S_AGEBYTES].len = w->pk[C_AGEBYTES].dir.size + w->sp[C_AGEBYTES].size;
 	}
 	if (w->meta.has_small) {
+		s[S_SMSTATE].width = 1;
+		s[S_SMSTATE].len = w->sp[C_SMSTATE].size;
 		s[S_SMOBJ].width = s[S_SMBYTES].width = S3I_PACKED;
 		s[S_SMOBJ].len = w->pk[C_SMOBJ].dir.size + w->sp[C_SMOBJ].size;
 		s[S_SMBYTES].len = w->pk[C_SMBYTES].dir.size + w->sp[C_SMBYTES].size;
@@ -943,6 +984,7 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 		TRY(copy_packed(w, C_AGEBYTES, s[S_AGEBYTES].off, err));
 	}
 	if (w->meta.has_small) {
+		TRY(copy_column(w, C_SMSTATE, 1, 1, w->sp[C_SMSTATE].size, s[S_SMSTATE].off, err));
 		TRY(copy_packed(w, C_SMOBJ, s[S_SMOBJ].off, err));
 		TRY(copy_packed(w, C_SMBYTES, s[S_SMBYTES].off, err));
 	}

@@ -227,8 +227,9 @@ int s3inv_cost_prefix(s3inv_cost *out, const s3inv_index *x, uint64_t pos,
 		}
 		out->storage += (double)bytes / GIB * e->gb_month;
 		if (small) {
-			uint64_t so = s3i_index_col(&x->smobj, i), sb = s3i_index_col(&x->smbytes, i);
-			if (so > objects || sb > bytes || sb > so * (uint64_t)S3INV_SMALL_OBJECT)
+			uint64_t so, sb;
+			if (s3i_index_small(x, i, objects, bytes, &so, &sb) < 0 || so > objects ||
+			    sb > bytes || sb > so * (uint64_t)S3INV_SMALL_OBJECT)
 				return s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged small-object columns",
 				                   x->path);
 			if (e->min_bytes == S3INV_SMALL_OBJECT)
