@@ -426,6 +426,19 @@ static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, uint
 	return id;
 }
 
+/* A fresh overflow block (room was reserved) pushed on the chain at *HEAD. */
+static inline struct s3i_text *new_ext(struct s3i_table *t, uint32_t *head)
+{
+	if (t->n_ext == 0)
+		t->n_ext = 1; /* block 0 means "none" */
+	uint32_t e = t->n_ext++;
+	struct s3i_text *x = ext_at(t, e);
+	x->cls[0] = x->cls[1] = x->cls[2] = S3I_CLS_NONE;
+	x->next = *head;
+	*head = e;
+	return x;
+}
+
 static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t cls,
                             uint64_t objects, uint64_t bytes)
 {
@@ -460,15 +473,8 @@ static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t c
 		}
 		e = x->next;
 	}
-	if (!room) {
-		if (t->n_ext == 0)
-			t->n_ext = 1; /* block 0 means "none" */
-		uint32_t e = t->n_ext++;
-		room = ext_at(t, e);
-		room->cls[0] = room->cls[1] = room->cls[2] = S3I_CLS_NONE;
-		room->next = n->ext;
-		n->ext = e;
-	}
+	if (!room)
+		room = new_ext(t, &n->ext);
 	for (int k = 0; k < EXT_N; k++) {
 		if (room->cls[k] == S3I_CLS_NONE) {
 			room->cls[k] = cls;
@@ -512,13 +518,7 @@ static inline void node_add_x(struct s3i_table *t, struct s3i_tnode *n, uint32_t
 		e = x->next;
 	}
 	if (!room) {
-		if (t->n_ext == 0)
-			t->n_ext = 1; /* block 0 means "none" */
-		uint32_t e = t->n_ext++;
-		room = ext_at(t, e);
-		room->cls[0] = room->cls[1] = room->cls[2] = S3I_CLS_NONE;
-		room->next = n->xext;
-		n->xext = e;
+		room = new_ext(t, &n->xext);
 		slot = 0;
 	}
 	room->cls[slot] = cls;

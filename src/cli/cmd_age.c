@@ -155,13 +155,7 @@ int s3i_cli_age(int argc, char **argv)
 			if (json) {
 				struct s3i_json j;
 				s3i_json_init(&j);
-				s3i_json_obj_open(&j);
-				s3i_json_key(&j, "prefix");
-				s3i_json_str(&j, pfx[i]);
-				s3i_json_key(&j, "found");
-				s3i_json_bool(&j, false);
-				s3i_json_obj_close(&j);
-				s3i_json_raw(&j, "\n", 1);
+				s3i_front_missing_json(&j, pfx[i], strlen(pfx[i]));
 				s3i_json_flush(&j, stdout);
 				s3i_json_free(&j);
 			} else {

@@ -141,15 +141,7 @@ static int print_row(struct ctx *c, const char *p, size_t len, bool has_old,
 		struct s3i_json *j = &c->j;
 		s3i_front_diff_row_open(j, p, len, has_old, o, has_new, n);
 		if (c->prices) {
-			s3i_json_key(j, "cost");
-			s3i_json_obj_open(j);
-			s3i_json_key(j, "old");
-			s3i_json_double(j, oc);
-			s3i_json_key(j, "new");
-			s3i_json_double(j, nc);
-			s3i_json_key(j, "delta");
-			s3i_json_double(j, nc - oc);
-			s3i_json_obj_close(j);
+			s3i_front_diff_cost_json(j, oc, nc);
 		}
 		s3i_json_obj_close(j);
 		s3i_json_raw(j, "\n", 1);

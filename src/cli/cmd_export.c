@@ -192,18 +192,7 @@ static int row_ndjson(struct s3i_json *j, const s3inv_index *idx, bool versions,
 			return age_fail(err, rc, "age");
 		}
 		s3i_json_key(j, "age");
-		s3i_json_arr_open(j);
-		for (unsigned b = 0; b < S3INV_AGE_BUCKETS; b++) {
-			s3i_json_obj_open(j);
-			s3i_json_key(j, "bucket");
-			s3i_json_str(j, s3inv_age_bucket_label(b));
-			s3i_json_key(j, "objects");
-			s3i_json_u64(j, age.objects[b]);
-			s3i_json_key(j, "bytes");
-			s3i_json_u64(j, age.bytes[b]);
-			s3i_json_obj_close(j);
-		}
-		s3i_json_arr_close(j);
+		s3i_front_age_array(j, &age);
 	}
 	s3i_json_obj_close(j);
 	s3i_json_raw(j, "\n", 1);

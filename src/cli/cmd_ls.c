@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "fmt.h"
+#include "analysis.h"
 #include "json.h"
 #include "stats.h"
 
@@ -229,23 +230,11 @@ static int print_json(const s3inv_index *idx, const char *ppfx, size_t pplen,
 	if (older > 0) {
 		s3i_json_key(&j, "older_than");
 		s3i_json_str(&j, older_txt);
-		s3i_json_key(&j, "older");
-		s3i_json_arr_open(&j);
-		for (size_t i = 0; i < nk; i++) {
-			uint64_t o = 0, y = 0;
-			int rc = s3inv_index_age_older(idx, kids[i], (unsigned)older, &o, &y);
-			if (rc < 0) {
-				code = s3i_cli_fail(rc, NULL, "index: age");
-				goto out;
-			}
-			s3i_json_obj_open(&j);
-			s3i_json_key(&j, "objects");
-			s3i_json_u64(&j, o);
-			s3i_json_key(&j, "bytes");
-			s3i_json_u64(&j, y);
-			s3i_json_obj_close(&j);
+		s3inv_error aerr = {0, ""};
+		if (s3i_front_older_json(&j, idx, kids, nk, (unsigned)older, &aerr) < 0) {
+			code = s3i_cli_fail(aerr.code, &aerr, "index");
+			goto out;
 		}
-		s3i_json_arr_close(&j);
 	}
 	s3i_json_obj_close(&j);
 	s3i_json_raw(&j, "\n", 1);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "fmt.h"
+#include "analysis.h"
 #include "json.h"
 #include "stats.h"
 
@@ -173,23 +174,11 @@ static int print_json(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 	}
 	s3i_json_arr_close(&j);
 	if (older_txt) {
-		s3i_json_key(&j, "older");
-		s3i_json_arr_open(&j);
-		for (size_t i = 0; i < n; i++) {
-			uint64_t o = 0, y = 0;
-			if ((rc = s3inv_index_age_older(idx, res[i], (unsigned)(by - S3INV_SORT_OLDER), &o,
-			                                &y)) < 0) {
-				code = s3i_cli_fail(rc, NULL, "index: age");
-				goto out;
-			}
-			s3i_json_obj_open(&j);
-			s3i_json_key(&j, "objects");
-			s3i_json_u64(&j, o);
-			s3i_json_key(&j, "bytes");
-			s3i_json_u64(&j, y);
-			s3i_json_obj_close(&j);
+		if ((rc = s3i_front_older_json(&j, idx, res, n, (unsigned)(by - S3INV_SORT_OLDER),
+		                               &err)) < 0) {
+			code = s3i_cli_fail(rc, &err, "index");
+			goto out;
 		}
-		s3i_json_arr_close(&j);
 	}
 	s3i_json_obj_close(&j);
 	s3i_json_raw(&j, "\n", 1);

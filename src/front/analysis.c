@@ -103,3 +103,42 @@ void s3i_front_diff_row_open(struct s3i_json *j, const char *prefix, size_t len,
 	s3i_json_i64(j, sdelta(o->bytes, n->bytes));
 	s3i_json_obj_close(j);
 }
+
+int s3i_front_older_json(struct s3i_json *j, const s3inv_index *idx, const uint64_t *pos,
+                         size_t n, unsigned bucket, s3inv_error *err)
+{
+	s3i_json_key(j, "older");
+	s3i_json_arr_open(j);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t o = 0, y = 0;
+		int rc = s3inv_index_age_older(idx, pos[i], bucket, &o, &y);
+		if (rc < 0) {
+			if (err && err->code == 0) {
+				err->code = rc;
+				snprintf(err->msg, sizeof err->msg, "index: age: %s", s3inv_strerror(rc));
+			}
+			return rc;
+		}
+		s3i_json_obj_open(j);
+		s3i_json_key(j, "objects");
+		s3i_json_u64(j, o);
+		s3i_json_key(j, "bytes");
+		s3i_json_u64(j, y);
+		s3i_json_obj_close(j);
+	}
+	s3i_json_arr_close(j);
+	return 0;
+}
+
+void s3i_front_diff_cost_json(struct s3i_json *j, double oc, double nc)
+{
+	s3i_json_key(j, "cost");
+	s3i_json_obj_open(j);
+	s3i_json_key(j, "old");
+	s3i_json_double(j, oc);
+	s3i_json_key(j, "new");
+	s3i_json_double(j, nc);
+	s3i_json_key(j, "delta");
+	s3i_json_double(j, nc - oc);
+	s3i_json_obj_close(j);
+}

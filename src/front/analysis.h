@@ -31,4 +31,13 @@ int s3i_front_cost_append(struct s3i_json *j, const s3inv_index *idx, uint64_t p
 void s3i_front_diff_row_open(struct s3i_json *j, const char *prefix, size_t len, bool has_old,
                              const s3inv_stats *o, bool has_new, const s3inv_stats *n);
 
+/** Write the member "older":[{"objects":O,"bytes":B},…]: for each of the
+ *  N prefixes at POS, its current objects in age bucket BUCKET and older.
+ *  @return 0 or a negative code with ERR filled. */
+int s3i_front_older_json(struct s3i_json *j, const s3inv_index *idx, const uint64_t *pos,
+                         size_t n, unsigned bucket, s3inv_error *err);
+
+/** Write the member "cost":{"old":OC,"new":NC,"delta":NC-OC} of a diff row. */
+void s3i_front_diff_cost_json(struct s3i_json *j, double oc, double nc);
+
 #endif

@@ -491,22 +491,10 @@ static void h_top(struct s3i_srv *srv, struct s3i_http_req *r)
 	}
 	s3i_json_arr_close(&j);
 	if (older) {
-		s3i_json_key(&j, "older");
-		s3i_json_arr_open(&j);
-		for (size_t i = 0; i < n; i++) {
-			uint64_t o = 0, y = 0;
-			if ((rc = s3inv_index_age_older(e->idx, res[i], (unsigned)older, &o, &y)) < 0) {
-				reply_lib_error(r, rc, NULL);
-				goto out;
-			}
-			s3i_json_obj_open(&j);
-			s3i_json_key(&j, "objects");
-			s3i_json_u64(&j, o);
-			s3i_json_key(&j, "bytes");
-			s3i_json_u64(&j, y);
-			s3i_json_obj_close(&j);
+		if ((rc = s3i_front_older_json(&j, e->idx, res, n, (unsigned)older, &err)) < 0) {
+			reply_lib_error(r, rc, &err);
+			goto out;
 		}
-		s3i_json_arr_close(&j);
 	}
 	s3i_json_obj_close(&j);
 	s3i_json_raw(&j, "\n", 1);
@@ -724,15 +712,7 @@ static void h_diff(struct s3i_srv *srv, struct s3i_http_req *r)
 		free(pp);
 		if (cost) {
 			double oc = cost_at(srv, a->idx, w->old_pos), nc = cost_at(srv, b->idx, w->new_pos);
-			s3i_json_key(&j, "cost");
-			s3i_json_obj_open(&j);
-			s3i_json_key(&j, "old");
-			s3i_json_double(&j, oc);
-			s3i_json_key(&j, "new");
-			s3i_json_double(&j, nc);
-			s3i_json_key(&j, "delta");
-			s3i_json_double(&j, nc - oc);
-			s3i_json_obj_close(&j);
+			s3i_front_diff_cost_json(&j, oc, nc);
 		}
 		s3i_json_obj_close(&j);
 	}
