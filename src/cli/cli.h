@@ -148,6 +148,10 @@ int s3i_cli_s3_option(s3inv_build_options *o, int id, const char *arg, const cha
 
 /* ---- index helpers ---- */
 
+/** The sort of `--older-than` (bucket B >= 1) when IDX has age data; prints
+ *  the error and returns -1 when it has none. */
+int s3i_cli_older_sort(s3inv_sort *out, const s3inv_index *idx, int b, const char *index);
+
 /** Open INDEX; on failure prints the error. @return 0 or 2. */
 int s3i_cli_open(s3inv_index **out, const char *path, unsigned flags);
 

@@ -264,15 +264,9 @@ int s3i_cli_top(int argc, char **argv)
 		s3inv_prices_free(prices);
 		return S3I_EXIT_ERROR;
 	}
-	if (older_txt) {
-		s3inv_index_info info;
-		s3inv_index_info_get(idx, &info);
-		if (!info.has_age) {
-			code = s3i_cli_error("%s: --older-than needs age data, and the index has none "
-			                     "(the report had no LastModifiedDate)", index);
-			goto out;
-		}
-		by = (s3inv_sort)(S3INV_SORT_OLDER + older);
+	if (older_txt && s3i_cli_older_sort(&by, idx, older, index) < 0) {
+		code = S3I_EXIT_ERROR;
+		goto out;
 	}
 	if (s3i_cli_lookup(idx, prefix, &pos) < 0) {
 		code = S3I_EXIT_NOTFOUND;

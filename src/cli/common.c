@@ -265,3 +265,16 @@ int s3i_cli_s3_option(s3inv_build_options *o, int id, const char *arg, const cha
 	default: return 0;
 	}
 }
+
+int s3i_cli_older_sort(s3inv_sort *out, const s3inv_index *idx, int b, const char *index)
+{
+	s3inv_index_info info;
+	s3inv_index_info_get(idx, &info);
+	if (!info.has_age) {
+		s3i_cli_error("%s: --older-than needs age data, and the index has none (the report "
+		              "had no LastModifiedDate)", index);
+		return -1;
+	}
+	*out = (s3inv_sort)(S3INV_SORT_OLDER + b);
+	return 0;
+}
