@@ -48,7 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s3inv_index_stats(x, pos, &st);
 			s3inv_index_class_stats(x, pos, cs, 16);
 			s3inv_index_prefix(x, pos, buf, sizeof buf);
+			{
+				s3inv_age age;
+				uint64_t o, b;
+				s3inv_index_age(x, pos, &age);
+				s3inv_index_age_older(x, pos, 3, &o, &b);
+			}
 		}
+		if (s3inv_query_children(&res, &n, x, 0, (s3inv_sort)(S3INV_SORT_OLDER + 2), 5, &err) == 0)
+			s3inv_free(res);
 		if (s3inv_query_children(&res, &n, x, 0, S3INV_SORT_BYTES, 5, &err) == 0)
 			s3inv_free(res);
 		if (s3inv_query_top(&res, &n, x, 0, 2, S3INV_SORT_OBJECTS, 5, &err) == 0)

@@ -306,6 +306,17 @@ S3INV_API uint32_t s3inv_age_bucket_days(unsigned b);
  *  S3INV_ECORRUPT. Thread-safe. */
 S3INV_API int s3inv_index_age(const s3inv_index *idx, uint64_t pos, s3inv_age *out);
 
+/** Objects and bytes of the prefix at POS in age bucket B and the older
+ *  ones (B = 1: at least 30 days old; B = 4: at least a year).
+ *  @return 0, S3INV_ENOTFOUND (no age data), S3INV_EINVAL, S3INV_ECORRUPT. */
+S3INV_API int s3inv_index_age_older(const s3inv_index *idx, uint64_t pos, unsigned b,
+                                    uint64_t *objects, uint64_t *bytes);
+
+/** Parse an age such as "90d", "1y", "2y", "5y", "30d" into the bucket
+ *  that starts there (the age must be a bucket bound: 30d 90d 180d 1y/365d
+ *  2y/730d 5y/1825d). @return the bucket (1..6) or S3INV_EINVAL. */
+S3INV_API int s3inv_age_parse(const char *text);
+
 /* ------------------------------------------------------------------ */
 /* Queries                                                             */
 /* ------------------------------------------------------------------ */
@@ -314,7 +325,10 @@ typedef enum s3inv_sort {
 	S3INV_SORT_BYTES = 0,
 	S3INV_SORT_OBJECTS = 1,
 	S3INV_SORT_NAME = 2,
-	S3INV_SORT_NC_BYTES = 3
+	S3INV_SORT_NC_BYTES = 3,
+	/** S3INV_SORT_OLDER + b: bytes of the current objects in age bucket b
+	 *  and older (s3inv_index_age_older), 1 <= b < S3INV_AGE_BUCKETS */
+	S3INV_SORT_OLDER = 16
 } s3inv_sort;
 
 /** Positions of the children of POS, sorted. *out is allocated (free with

@@ -15,6 +15,7 @@
  */
 #include "agg/agg.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -268,12 +269,13 @@ static int make_room(struct s3i_agg *a, size_t key_len, s3inv_error *err)
 }
 
 static int add_one(struct s3i_agg *a, const char *key, size_t key_len, uint32_t cls,
-                   uint64_t objects, uint64_t bytes, s3inv_error *err)
+                   const uint32_t xcls[S3I_XCLS], uint64_t objects, uint64_t bytes,
+                   s3inv_error *err)
 {
 	int rc = make_room(a, key_len, err);
 	if (rc < 0)
 		return rc;
-	s3i_table_add(&a->t, key, key_len, a->sh->delim, a->max_levels, cls, objects, bytes);
+	s3i_table_add(&a->t, key, key_len, a->sh->delim, a->max_levels, cls, xcls, objects, bytes);
 	return 0;
 }
 
@@ -290,7 +292,7 @@ static int flush(struct s3i_agg *a, s3inv_error *err)
 		struct s3i_tbatch_row *r = a->rows + i;
 		size_t m = s3i_table_prepare(&a->t, &a->tb, r, n - i, a->sh->delim, a->max_levels);
 		if (m == 0) {
-			TRY(add_one(a, r->key, r->key_len, r->cls, r->objects, r->bytes, err));
+			TRY(add_one(a, r->key, r->key_len, r->cls, r->xcls, r->objects, r->bytes, err));
 			i++;
 			continue;
 		}
@@ -304,9 +306,25 @@ out:
 	return rc;
 }
 
+uint32_t s3i_age_bucket(int64_t report_ms, int64_t modified_ms)
+{
+	static const int64_t bound_days[S3INV_AGE_BUCKETS - 1] = {30, 90, 180, 365, 730, 1825};
+	int64_t days;
+	uint32_t b = 0;
+	if (modified_ms == INT64_MIN)
+		return S3I_AGE_UNKNOWN;
+	if (modified_ms >= report_ms)
+		return 0;
+	days = (report_ms - modified_ms) / 86400000; /* whole days */
+	while (b < S3INV_AGE_BUCKETS - 1 && days >= bound_days[b])
+		b++;
+	return b;
+}
+
 int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3inv_error *err)
 {
 	uint64_t objects = 1, bytes = row->size;
+	uint32_t xcls[S3I_XCLS] = {S3I_CLS_NONE};
 	int rc;
 
 	if (row->is_delete_marker) {
@@ -314,18 +332,23 @@ int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3in
 		bytes = 0;
 	} else if (!row->is_latest) {
 		cls = S3I_CLS_NC;
+	} else {
+		if (a->sh->age)
+			xcls[0] = S3I_TKEY_AGE0 + s3i_age_bucket(a->sh->report_ms, row->last_modified_ms);
+		cls = S3I_TKEY_CLASS(cls, a->sh->small && row->size < S3INV_SMALL_OBJECT);
 	}
 	if (row->key_len > BATCH_KEYS - a->keys_used) {
 		rc = flush(a, err);
 		if (rc < 0)
 			return rc;
 		if (row->key_len > BATCH_KEYS)
-			return add_one(a, row->key, row->key_len, cls, objects, bytes, err);
+			return add_one(a, row->key, row->key_len, cls, xcls, objects, bytes, err);
 	}
 	struct s3i_tbatch_row *r = &a->rows[a->n_rows++];
 	r->key = a->keys + a->keys_used;
 	r->key_len = row->key_len;
 	r->cls = cls;
+	r->xcls[0] = xcls[0];
 	r->objects = objects;
 	r->bytes = bytes;
 	if (row->key_len)
@@ -404,6 +427,56 @@ static unsigned fanin_of(struct s3i_agg_shared *sh)
 	return (unsigned)f;
 }
 
+/* Sorting a table for its iterator is O(nodes log fan-out) of random node
+ * reads: the tables are sorted in parallel, one thread each, before the
+ * single-threaded final merge. */
+struct iters_job {
+	struct s3i_table_iter *its;
+	struct s3i_agg **aggs;
+	size_t n;
+	char delim;
+	atomic_size_t next;   /* the next table to sort: threads take them in turn, so
+	                       * every table is sorted even if a thread did not start */
+	s3inv_error *errs;
+};
+
+static int iters_worker(unsigned w, void *payload)
+{
+	struct iters_job *j = payload;
+	int rc = 0;
+	(void)w;
+	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
+		if (!j->aggs[i] || j->aggs[i]->t.n_nodes == 0)
+			continue;
+		int r = s3i_table_iter_start(&j->its[i], &j->aggs[i]->t, j->delim, &j->errs[i]);
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
+static int iters_start(struct s3i_table_iter *its, struct s3i_agg **aggs, size_t n, char delim,
+                       s3inv_error *err)
+{
+	struct iters_job j = {its, aggs, n, delim, 0, NULL};
+	int rc;
+	if (n == 0)
+		return 0;
+	j.errs = s3i_calloc(n, sizeof *j.errs);
+	if (!j.errs)
+		return s3i_err_set(err, S3INV_ENOMEM, "aggregation: merge: out of memory");
+	rc = s3i_parallel((unsigned)n, iters_worker, &j);
+	for (size_t i = 0; rc < 0 && i < n; i++)
+		if (j.errs[i].code < 0) {
+			s3i_err_set(err, j.errs[i].code, "%s", j.errs[i].msg);
+			break;
+		}
+	if (rc < 0)
+		s3i_err_set(err, rc, "aggregation: merge: cannot sort the prefix tables");
+	s3i_free(j.errs);
+	return rc;
+}
+
 int s3i_agg_merge(struct s3i_agg **aggs, size_t n, struct s3i_agg_shared *sh, s3i_prec_fn sink,
                   void *payload, s3inv_error *err)
 {
@@ -451,10 +524,10 @@ int s3i_agg_merge(struct s3i_agg **aggs, size_t n, struct s3i_agg_shared *sh, s3
 	mem = sh->n_runs * s3i_run_reader_mem();
 	if (sh->budget && mem)
 		s3i_budget_force(sh->budget, mem);
+	TRY(iters_start(its, aggs, n, sh->delim, err));
 	for (size_t i = 0; i < n; i++) {
 		if (!aggs[i] || aggs[i]->t.n_nodes == 0)
 			continue;
-		TRY(s3i_table_iter_start(&its[i], &aggs[i]->t, sh->delim, err));
 		src[n_src].next = table_src_next;
 		src[n_src++].self = &its[i];
 	}

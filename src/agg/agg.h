@@ -36,6 +36,9 @@ struct s3i_agg_shared {
 	unsigned max_fanin;     /* 0 = from the budget; tests force 2 or 3 */
 	uint64_t spill_limit;   /* 0 = spill only when the budget refuses; tests
 	                         * set a small per-table limit to force many runs */
+	bool age;               /* count age buckets (prec.h S3I_CLS_AGE0) */
+	bool small;             /* count objects below S3INV_SMALL_OBJECT per class */
+	int64_t report_ms;      /* the report's date, for the age buckets */
 	/* filled by the aggregators (guarded by lock) */
 	s3i_mutex lock;
 	char **runs;            /* paths of run files written */
@@ -60,6 +63,11 @@ void s3i_agg_free(struct s3i_agg *a);
  *  to delete_markers. Spills when the budget says so.
  *  @return 0, S3INV_EIO (spill failed), S3INV_ENOMEM (cannot even spill). */
 int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3inv_error *err);
+
+/** Age bucket of an object modified at MODIFIED_MS (INT64_MIN = unknown)
+ *  in a report of REPORT_MS: 0..S3INV_AGE_BUCKETS-1 by whole days of age
+ *  (a date after the report is age 0), S3I_AGE_UNKNOWN when unknown. */
+uint32_t s3i_age_bucket(int64_t report_ms, int64_t modified_ms);
 
 /** Merge the tables of AGGS (N of them, each still holding what it did not
  *  spill) and every run listed in SH into SINK, in prefix order, each prefix

@@ -86,7 +86,7 @@ static int acc_set(struct acc *a, const struct s3i_prec *p, s3inv_error *err)
 		memcpy(a->buf, p->prefix, p->len);
 	a->p = *p;
 	a->p.prefix = a->buf;
-	uint32_t n = p->n_classes < S3I_MAX_CLASSES ? p->n_classes : S3I_MAX_CLASSES;
+	uint32_t n = p->n_classes < S3I_CLS_END ? p->n_classes : S3I_CLS_END;
 	memcpy(a->cls, p->classes, n * sizeof *a->cls);
 	a->p.n_classes = n;
 	a->p.classes = a->cls;
@@ -101,7 +101,7 @@ static void acc_add(struct acc *a, const struct s3i_prec *p)
 	a->p.nc_bytes += p->nc_bytes;
 	a->p.delete_markers += p->delete_markers;
 	uint32_t i = 0, j = 0, k = 0, na = a->p.n_classes, nb = p->n_classes;
-	while ((i < na || j < nb) && k < S3I_MAX_CLASSES) {
+	while ((i < na || j < nb) && k < S3I_CLS_END) {
 		if (j >= nb || (i < na && a->cls[i].cls < p->classes[j].cls)) {
 			a->tmp[k++] = a->cls[i++];
 		} else if (i >= na || p->classes[j].cls < a->cls[i].cls) {
@@ -141,8 +141,8 @@ int s3i_merge_run(struct s3i_msrc *srcs, size_t n, s3i_prec_fn sink, void *paylo
 		return 0;
 	t.tree = s3i_malloc(n * sizeof *t.tree);
 	t.cur = s3i_calloc(n, sizeof *t.cur);
-	a.cls = s3i_malloc(S3I_MAX_CLASSES * sizeof *a.cls);
-	a.tmp = s3i_malloc(S3I_MAX_CLASSES * sizeof *a.tmp);
+	a.cls = s3i_malloc(S3I_CLS_END * sizeof *a.cls);
+	a.tmp = s3i_malloc(S3I_CLS_END * sizeof *a.tmp);
 	if (!t.tree || !t.cur || !a.cls || !a.tmp) {
 		rc = s3i_err_set(err, S3INV_ENOMEM, "aggregation: merge: out of memory");
 		goto out;

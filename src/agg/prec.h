@@ -16,6 +16,21 @@
 
 #define S3I_MAX_CLASSES 1024 /* distinct storage-class keys in one build */
 
+/* Pseudo class ids ride in the class lists of precs next to the real ones
+ * (ids below S3I_MAX_CLASSES), so the analysis counters survive tables,
+ * runs and merges unchanged:
+ *  - S3I_CLS_AGE0 + b: current objects in age bucket b (0..6 as in
+ *    s3inv_age, 7 = no LastModifiedDate); the buckets of a prefix sum to
+ *    its objects and bytes;
+ *  - S3I_CLS_SMALL0 + c: current objects of class c below
+ *    S3INV_SMALL_OBJECT bytes.
+ * A prec's objects/bytes are the sums of its real classes only. */
+#define S3I_AGE_SLOTS 8 /* 7 age buckets + "unknown" */
+#define S3I_AGE_UNKNOWN 7
+#define S3I_CLS_AGE0 S3I_MAX_CLASSES
+#define S3I_CLS_SMALL0 (2 * S3I_MAX_CLASSES)
+#define S3I_CLS_END (3 * S3I_MAX_CLASSES) /* every class id in a prec is below this */
+
 struct s3i_cstat {
 	uint32_t cls;
 	uint64_t objects, bytes;

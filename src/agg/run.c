@@ -36,7 +36,7 @@
 #define BLK_HDR 24
 #define FOOT_LEN 24
 #define MAX_RLEN (64u << 20)
-#define MAX_REC_FIXED (2 * 10 + 4 * 10 + S3I_MAX_CLASSES * 30)
+#define MAX_REC_FIXED (2 * 10 + 4 * 10 + S3I_CLS_END * 30)
 
 static void *zalloc(void *opaque, size_t n)
 {
@@ -73,7 +73,7 @@ uint64_t s3i_run_writer_mem(void)
 uint64_t s3i_run_reader_mem(void)
 {
 	return 2 * ((uint64_t)S3I_RUN_BLOCK + MAX_REC_FIXED) + 1024 +
-	       S3I_MAX_CLASSES * sizeof(struct s3i_cstat) + 8192;
+	       S3I_CLS_END * sizeof(struct s3i_cstat) + 8192;
 }
 
 static void put32(unsigned char *p, uint32_t v)
@@ -378,7 +378,7 @@ int s3i_run_reader_open(struct s3i_run_reader **out, const char *path,
 	r->fd = -1;
 	r->dctx = dctx;
 	r->path = s3i_strdup(path);
-	r->cls = s3i_malloc(S3I_MAX_CLASSES * sizeof *r->cls);
+	r->cls = s3i_malloc(S3I_CLS_END * sizeof *r->cls);
 	r->pfx_cap = 256;
 	r->pfx = s3i_malloc(r->pfx_cap);
 	if (!r->path || !r->cls || !r->pfx) {
@@ -532,7 +532,7 @@ int s3i_run_reader_next(struct s3i_run_reader *r, const struct s3i_prec **out, s
 	r->pos += suffix;
 	r->prec.len = shared + suffix;
 	if (!get_varint(r, &v[0]) || !get_varint(r, &v[1]) || !get_varint(r, &v[2]) ||
-	    !get_varint(r, &n) || n > S3I_MAX_CLASSES)
+	    !get_varint(r, &n) || n > S3I_CLS_END)
 		return corrupt(r, err, "bad record");
 	r->prec.nc_objects = v[0];
 	r->prec.nc_bytes = v[1];
@@ -540,13 +540,15 @@ int s3i_run_reader_next(struct s3i_run_reader *r, const struct s3i_prec **out, s
 	r->prec.objects = r->prec.bytes = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		if (!get_varint(r, &v[0]) || !get_varint(r, &v[1]) || !get_varint(r, &v[2]) ||
-		    v[0] >= S3I_MAX_CLASSES || (i > 0 && v[0] <= r->cls[i - 1].cls))
+		    v[0] >= S3I_CLS_END || (i > 0 && v[0] <= r->cls[i - 1].cls))
 			return corrupt(r, err, "bad class list");
 		r->cls[i].cls = (uint32_t)v[0];
 		r->cls[i].objects = v[1];
 		r->cls[i].bytes = v[2];
-		r->prec.objects += v[1];
-		r->prec.bytes += v[2];
+		if (v[0] < S3I_MAX_CLASSES) { /* pseudo classes are not in the sums */
+			r->prec.objects += v[1];
+			r->prec.bytes += v[2];
+		}
 	}
 	r->prec.n_classes = (uint32_t)n;
 	r->fresh = false;

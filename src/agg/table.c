@@ -55,7 +55,7 @@ struct s3i_tnode {
 	} comp;
 	uint32_t cls[2]; /* first two classes, S3I_CLS_NONE while unused */
 	uint32_t ext;    /* first overflow block, 0 = none */
-	uint32_t unused;
+	uint32_t xext;   /* first overflow block of pseudo classes (age, small), 0 = none */
 	uint64_t st[2][2]; /* objects, bytes of cls[i] */
 };
 
@@ -371,7 +371,8 @@ bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels)
 	while ((uint64_t)t->n_npages * NODE_PAGE < need)
 		if (!add_node_page(t))
 			return false;
-	uint64_t need_ext = (uint64_t)(t->n_ext ? t->n_ext : 1) + levels + 1;
+	/* a row may open one overflow block per level for each of its classes */
+	uint64_t need_ext = (uint64_t)(t->n_ext ? t->n_ext : 1) + (1 + S3I_XCLS) * (levels + 1);
 	if (need_ext > MAX_NODES)
 		return false;
 	while ((uint64_t)t->n_epages * EXT_PAGE < need_ext)
@@ -419,10 +420,23 @@ static inline uint32_t find_or_insert(struct s3i_table *t, uint32_t parent, uint
 	n->parent = parent;
 	n->len = (uint32_t)len;
 	n->cls[0] = n->cls[1] = S3I_CLS_NONE;
-	n->ext = 0;
+	n->ext = n->xext = 0;
 	memset(n->st, 0, sizeof n->st);
 	t->slots[i] = tag | id;
 	return id;
+}
+
+/* A fresh overflow block (room was reserved) pushed on the chain at *HEAD. */
+static inline struct s3i_text *new_ext(struct s3i_table *t, uint32_t *head)
+{
+	if (t->n_ext == 0)
+		t->n_ext = 1; /* block 0 means "none" */
+	uint32_t e = t->n_ext++;
+	struct s3i_text *x = ext_at(t, e);
+	x->cls[0] = x->cls[1] = x->cls[2] = S3I_CLS_NONE;
+	x->next = *head;
+	*head = e;
+	return x;
 }
 
 static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t cls,
@@ -459,15 +473,8 @@ static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t c
 		}
 		e = x->next;
 	}
-	if (!room) {
-		if (t->n_ext == 0)
-			t->n_ext = 1; /* block 0 means "none" */
-		uint32_t e = t->n_ext++;
-		room = ext_at(t, e);
-		room->cls[0] = room->cls[1] = room->cls[2] = S3I_CLS_NONE;
-		room->next = n->ext;
-		n->ext = e;
-	}
+	if (!room)
+		room = new_ext(t, &n->ext);
 	for (int k = 0; k < EXT_N; k++) {
 		if (room->cls[k] == S3I_CLS_NONE) {
 			room->cls[k] = cls;
@@ -476,6 +483,47 @@ static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t c
 			return;
 		}
 	}
+}
+
+/* Count a pseudo class (age bucket, small objects) in N: these live in
+ * their own chain of overflow blocks (never inline, never swapped), so they
+ * do not push the real classes out of the node's cache line. */
+static inline void node_add_x(struct s3i_table *t, struct s3i_tnode *n, uint32_t cls,
+                              uint64_t objects, uint64_t bytes)
+{
+	struct s3i_text *room = NULL;
+	int slot = 0;
+	/* a free inline slot (a prefix with one class) costs no other line */
+	for (int k = 0; k < 2; k++) {
+		if (n->cls[k] == cls || n->cls[k] == S3I_CLS_NONE) {
+			n->cls[k] = cls;
+			n->st[k][0] += objects;
+			n->st[k][1] += bytes;
+			return;
+		}
+	}
+	for (uint32_t e = n->xext; e; ) {
+		struct s3i_text *x = ext_at(t, e);
+		for (int k = 0; k < EXT_N; k++) {
+			if (x->cls[k] == cls) {
+				x->st[k][0] += objects;
+				x->st[k][1] += bytes;
+				return;
+			}
+			if (x->cls[k] == S3I_CLS_NONE && !room) {
+				room = x;
+				slot = k;
+			}
+		}
+		e = x->next;
+	}
+	if (!room) {
+		room = new_ext(t, &n->xext);
+		slot = 0;
+	}
+	room->cls[slot] = cls;
+	room->st[slot][0] = objects;
+	room->st[slot][1] = bytes;
 }
 
 static inline size_t common_len(const char *a, size_t alen, const char *b, size_t blen)
@@ -501,7 +549,7 @@ static void init_root(struct s3i_table *t)
 	r->len = 0;
 	r->comp.w = 0;
 	r->cls[0] = r->cls[1] = S3I_CLS_NONE;
-	r->ext = 0;
+	r->ext = r->xext = 0;
 	memset(r->st, 0, sizeof r->st);
 	t->n_nodes = 1;
 	t->path_valid = false;
@@ -510,7 +558,8 @@ static void init_root(struct s3i_table *t)
 /* The path t->path[0..level] of KEY is resolved: remember the key, count
  * the row in every node of the path. */
 static inline void finish_add(struct s3i_table *t, const char *key, size_t key_len, size_t level,
-                              uint32_t cls, uint64_t objects, uint64_t bytes)
+                              uint32_t cls, const uint32_t xcls[S3I_XCLS], uint64_t objects,
+                              uint64_t bytes)
 {
 	t->path_n = level + 1;
 	if (key_len)
@@ -524,6 +573,10 @@ static inline void finish_add(struct s3i_table *t, const char *key, size_t key_l
 	t->rows++;
 	for (size_t l = 0; l <= level; l++)
 		node_add(t, node_at(t, t->path[l]), cls, objects, bytes);
+	for (int x = 0; x < S3I_XCLS; x++)
+		if (xcls[x] != S3I_CLS_NONE)
+			for (size_t l = 0; l <= level; l++)
+				node_add_x(t, node_at(t, t->path[l]), xcls[x], objects, bytes);
 }
 
 /*
@@ -535,7 +588,8 @@ static inline void finish_add(struct s3i_table *t, const char *key, size_t key_l
  * parent id is known by then), with everything already on its way.
  */
 void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
-                   size_t max_levels, uint32_t cls, uint64_t objects, uint64_t bytes)
+                   size_t max_levels, uint32_t cls, const uint32_t xcls[S3I_XCLS],
+                   uint64_t objects, uint64_t bytes)
 {
 	size_t level = 0, pos = 0, top;
 	uint64_t h;
@@ -588,9 +642,11 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 		const struct s3i_tnode *n = node_at(t, id);
 		if (n->ext && n->cls[0] != cls && n->cls[1] != cls)
 			__builtin_prefetch(ext_at(t, n->ext));
+		if (n->xext)
+			__builtin_prefetch(ext_at(t, n->xext));
 		t->path[l] = id;
 	}
-	finish_add(t, key, key_len, top, cls, objects, bytes);
+	finish_add(t, key, key_len, top, cls, xcls, objects, bytes);
 }
 
 /* ---- batched adds ---- */
@@ -698,11 +754,13 @@ void s3i_table_add_prepared(struct s3i_table *t, const struct s3i_tbatch *b,
 		const struct s3i_tnode *n = node_at(t, id);
 		if (n->ext && n->cls[0] != x->cls && n->cls[1] != x->cls)
 			__builtin_prefetch(ext_at(t, n->ext));
+		if (n->xext)
+			__builtin_prefetch(ext_at(t, n->xext));
 		t->path[l] = id;
 		t->path_end[l] = (uint32_t)end;
 		t->path_h[l] = hl;
 	}
-	finish_add(t, key, key_len, top, x->cls, x->objects, x->bytes);
+	finish_add(t, key, key_len, top, x->cls, x->xcls, x->objects, x->bytes);
 }
 
 /* ---- sorted iterator ---- */
@@ -785,7 +843,7 @@ int s3i_table_iter_start(struct s3i_table_iter *it, struct s3i_table *t, char de
 	it->stack_cap = t->max_levels + 1;
 	it->stack = s3i_malloc(it->stack_cap * sizeof *it->stack);
 	it->buf = s3i_malloc(t->max_key + 1);
-	it->cls = s3i_malloc(S3I_MAX_CLASSES * sizeof *it->cls);
+	it->cls = s3i_malloc(S3I_CLS_END * sizeof *it->cls);
 	if (!it->order || !it->first || !it->stack || !it->buf || !it->cls) {
 		s3i_table_iter_end(it);
 		return s3i_err_set(err, S3INV_ENOMEM, "aggregation: sorting a prefix table: out of memory");
@@ -806,27 +864,47 @@ int s3i_table_iter_start(struct s3i_table_iter *it, struct s3i_table *t, char de
 
 /* Fill it->prec's statistics from node N. */
 /* Count class CLS's (O, B) into it->prec (classes kept sorted by id). */
-static inline void stat_one(struct s3i_table_iter *it, uint32_t *k, uint32_t cls, uint64_t o,
+static inline void cls_put(struct s3i_table_iter *it, uint32_t *k, uint32_t cls, uint64_t o,
+                           uint64_t b)
+{
+	/* into the list sorted by id (a few entries); an id already there
+	 * (a class counted as small and as large) is summed */
+	uint32_t j = *k;
+	while (j > 0 && it->cls[j - 1].cls > cls)
+		j--;
+	if (j > 0 && it->cls[j - 1].cls == cls) {
+		it->cls[j - 1].objects += o;
+		it->cls[j - 1].bytes += b;
+		return;
+	}
+	if (*k >= S3I_CLS_END)
+		return;
+	memmove(&it->cls[j + 1], &it->cls[j], (*k - j) * sizeof *it->cls);
+	(*k)++;
+	it->cls[j].cls = cls;
+	it->cls[j].objects = o;
+	it->cls[j].bytes = b;
+}
+
+/* One table entry into it->prec: a table key (S3I_TKEY_*) becomes the
+ * prec's class, small-object and age entries (prec.h). */
+static inline void stat_one(struct s3i_table_iter *it, uint32_t *k, uint32_t key, uint64_t o,
                             uint64_t b)
 {
 	struct s3i_prec *p = &it->prec;
-	if (cls == S3I_CLS_NC) {
+	if (key == S3I_CLS_NC) {
 		p->nc_objects += o;
 		p->nc_bytes += b;
-	} else if (cls == S3I_CLS_DM) {
+	} else if (key == S3I_CLS_DM) {
 		p->delete_markers += o;
-	} else if (cls != S3I_CLS_NONE && *k < S3I_MAX_CLASSES) {
-		/* insertion into the sorted class list (a few entries) */
-		uint32_t j = (*k)++;
-		while (j > 0 && it->cls[j - 1].cls > cls) {
-			it->cls[j] = it->cls[j - 1];
-			j--;
-		}
-		it->cls[j].cls = cls;
-		it->cls[j].objects = o;
-		it->cls[j].bytes = b;
+	} else if (key < 2 * S3I_MAX_CLASSES) {
+		cls_put(it, k, key >> 1, o, b);
+		if (key & 1)
+			cls_put(it, k, S3I_CLS_SMALL0 + (key >> 1), o, b);
 		p->objects += o;
 		p->bytes += b;
+	} else if (key >= S3I_TKEY_AGE0 && key < S3I_TKEY_AGE0 + S3I_AGE_SLOTS) {
+		cls_put(it, k, S3I_CLS_AGE0 + (key - S3I_TKEY_AGE0), o, b);
 	}
 }
 
@@ -839,6 +917,12 @@ static void fill_stats(struct s3i_table_iter *it, const struct s3i_tnode *n)
 	for (int i = 0; i < 2; i++)
 		stat_one(it, &k, n->cls[i], n->st[i][0], n->st[i][1]);
 	for (uint32_t e = n->ext; e; ) {
+		const struct s3i_text *x = ext_at(it->t, e);
+		for (int i = 0; i < EXT_N; i++)
+			stat_one(it, &k, x->cls[i], x->st[i][0], x->st[i][1]);
+		e = x->next;
+	}
+	for (uint32_t e = n->xext; e; ) {
 		const struct s3i_text *x = ext_at(it->t, e);
 		for (int i = 0; i < EXT_N; i++)
 			stat_one(it, &k, x->cls[i], x->st[i][0], x->st[i][1]);

@@ -36,6 +36,14 @@
 
 struct s3i_budget;
 
+/* Table keys: a current object of class c is counted under 2c, or 2c + 1
+ * when it is below S3INV_SMALL_OBJECT and small objects are counted (so the
+ * small-object counts cost no extra entry update); age bucket b under
+ * S3I_TKEY_AGE0 + b. The iterator turns them into the prec's class ids
+ * (prec.h). Non-current versions and delete markers have their own keys. */
+#define S3I_TKEY_CLASS(c, small) ((uint32_t)(c) << 1 | (uint32_t)(small))
+#define S3I_TKEY_AGE0 (4u * S3I_MAX_CLASSES)
+
 /* Pseudo class ids for the overflow list (real ids are < S3I_MAX_CLASSES). */
 #define S3I_CLS_NONE 0xFFFFFFFFu
 #define S3I_CLS_NC 0xFFFFFFFEu /* objects/bytes = non-current versions */
@@ -88,11 +96,17 @@ void s3i_table_free(struct s3i_table *t);
  *  budget or the heap refused (the table is unchanged and valid). */
 bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels);
 
-/** Add (OBJECTS, BYTES) under class CLS (or S3I_CLS_NC / S3I_CLS_DM) to every
- *  prefix of KEY up to MAX_LEVELS delimiters deep. Precondition: a
- *  successful s3i_table_reserve(t, key_len, >= levels of this key). */
+/** Extra keys of a row, counted with the same objects and bytes (the age
+ *  bucket); S3I_CLS_NONE when unused. */
+#define S3I_XCLS 1
+
+/** Add (OBJECTS, BYTES) under table key CLS (S3I_TKEY_CLASS, S3I_CLS_NC or
+ *  S3I_CLS_DM), and under each extra key XCLS[i] that is not S3I_CLS_NONE, to every prefix
+ *  of KEY up to MAX_LEVELS delimiters deep. Precondition: a successful
+ *  s3i_table_reserve(t, key_len, >= levels of this key). */
 void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
-                   size_t max_levels, uint32_t cls, uint64_t objects, uint64_t bytes);
+                   size_t max_levels, uint32_t cls, const uint32_t xcls[S3I_XCLS],
+                   uint64_t objects, uint64_t bytes);
 
 /*
  * Batched adds (the aggregator's hot path): rows are first *prepared* in a
@@ -107,6 +121,7 @@ struct s3i_tbatch_row {
 	const char *key;
 	size_t key_len;
 	uint32_t cls;
+	uint32_t xcls[S3I_XCLS]; /* extra keys (age bucket), S3I_CLS_NONE when unused */
 	uint64_t objects, bytes;
 	/* filled by s3i_table_prepare */
 	uint32_t lv;   /* first of its levels in the batch's level arrays */

@@ -75,7 +75,7 @@ struct build {
 	_Atomic uint64_t next_file, files_done, bytes_done, rows;
 	_Atomic unsigned active;
 	_Atomic int failed;      /* first failing code, 0 if none */
-	_Atomic bool pq_size, pq_versions; /* Parquet: some file had these columns */
+	_Atomic bool pq_size, pq_versions, pq_dates; /* Parquet: some file had these columns */
 	/* Parquet split into row-group ranges (NULL: one work item per file) */
 	struct pq_item *items;
 	size_t n_items;
@@ -209,6 +209,8 @@ static int scan_file(struct worker *w, size_t i)
 			atomic_store(&b->pq_size, true);
 		if (cols.is_latest || cols.is_delete_marker)
 			atomic_store(&b->pq_versions, true);
+		if (cols.last_modified)
+			atomic_store(&b->pq_dates, true);
 	} else
 		rc = s3i_err_set(&w->err, S3INV_EFORMAT, "%s: %s inventories are not supported",
 		                 b->m->path, b->m->format_name);
@@ -303,6 +305,8 @@ static int plan_worker(unsigned id, void *payload)
 			atomic_store(&b->pq_size, true);
 		if (info.cols.is_latest || info.cols.is_delete_marker)
 			atomic_store(&b->pq_versions, true);
+		if (info.cols.last_modified)
+			atomic_store(&b->pq_dates, true);
 	}
 	return rc;
 }
@@ -506,9 +510,13 @@ static int write_index(struct build *b, const char *out_path, const char *tmp_di
 	if (b->m->format == S3I_FMT_CSV) {
 		meta.has_size = b->m->cols.size >= 0;
 		meta.has_versions = b->m->cols.is_latest >= 0 || b->m->cols.is_delete_marker >= 0;
+		meta.has_age = b->sh.age;
+		meta.has_small = b->sh.small;
 	} else {
 		meta.has_size = atomic_load(&b->pq_size);
 		meta.has_versions = atomic_load(&b->pq_versions);
+		meta.has_age = b->sh.age && atomic_load(&b->pq_dates);
+		meta.has_small = atomic_load(&b->pq_size);
 		cross_check_schema(b);
 	}
 	meta.class_names = (const char *const *)names;
@@ -594,6 +602,18 @@ int s3inv_build_run(s3inv_build_summary *summary, const char *source, const char
 	TRY(load_manifest(b, source, err));
 	snprintf(summary->manifest_path, sizeof summary->manifest_path, "%s", b->m->path);
 	TRY(plan_row_groups(b, err));
+	/* age buckets need the report's date and a LastModifiedDate column, the
+	 * small-object counts a Size column (Parquet: known from the files'
+	 * schemas once planned or read; a report without them only pays for
+	 * the "unknown" bucket) */
+	b->sh.report_ms = b->m->creation_ms;
+	if (b->m->format == S3I_FMT_CSV) {
+		b->sh.age = b->m->creation_ms > 0 && b->m->cols.last_modified >= 0;
+		b->sh.small = b->m->cols.size >= 0;
+	} else {
+		b->sh.age = b->m->creation_ms > 0;
+		b->sh.small = true;
+	}
 	if (b->items && b->nw > b->n_items)
 		b->nw = (unsigned)b->n_items;
 	else if (!b->items && b->nw > b->m->n_files && b->m->n_files > 0)

@@ -33,6 +33,7 @@ enum { S3I_EXIT_OK = 0, S3I_EXIT_NOTFOUND = 1, S3I_EXIT_ERROR = 2 };
 
 S3I_CLI_COMMAND(build);
 S3I_CLI_COMMAND(du);
+S3I_CLI_COMMAND(age);
 S3I_CLI_COMMAND(ls);
 S3I_CLI_COMMAND(top);
 S3I_CLI_COMMAND(diff);
@@ -112,7 +113,44 @@ int s3i_cli_parse_u64(uint64_t *out, const char *cmd, const char *opt, const cha
 /** Parse a size option with s3inv_parse_size; usage error on failure. */
 int s3i_cli_parse_size(uint64_t *out, const char *cmd, const char *opt, const char *text);
 
+/* ---- S3 access options, shared by build, reports and serve ---- */
+
+/** Option ids of the S3 options (above every command's own ids). */
+enum {
+	S3I_OPT_S3_REGION = 900,
+	S3I_OPT_S3_PROFILE,
+	S3I_OPT_S3_ENDPOINT,
+	S3I_OPT_S3_RPAYS,
+	S3I_OPT_S3_MAXCONN,
+	S3I_OPT_S3_PART
+};
+/** The rows of an option table for them. */
+#define S3I_CLI_S3_OPTS                                                                    \
+	{"region", 0, true, S3I_OPT_S3_REGION}, {"profile", 0, true, S3I_OPT_S3_PROFILE},         \
+	    {"endpoint-url", 0, true, S3I_OPT_S3_ENDPOINT},                                      \
+	    {"requester-pays", 0, false, S3I_OPT_S3_RPAYS},                                      \
+	    {"max-connections", 0, true, S3I_OPT_S3_MAXCONN},                                    \
+	    {"part-size", 0, true, S3I_OPT_S3_PART}
+/** Their help lines (OPTIONS section), a string literal. */
+#define S3I_CLI_S3_HELP                                                              \
+	"  S3 sources:\n"                                                                  \
+	"    --region R              region (default: AWS_REGION, the profile, or\n"       \
+	"                            learned from the bucket)\n"                           \
+	"    --profile P             credentials profile (default: AWS_PROFILE)\n"         \
+	"    --endpoint-url URL      S3-compatible endpoint (path-style addressing)\n"     \
+	"    --requester-pays        send x-amz-request-payer: requester\n"                \
+	"    --max-connections N     parallel connections\n"                               \
+	"    --part-size SIZE        ranged GET part size\n"
+
+/** Apply option ID with value ARG to O when it is one of the S3 options.
+ *  @return 1 applied, 0 not an S3 option, -1 after a usage error. */
+int s3i_cli_s3_option(s3inv_build_options *o, int id, const char *arg, const char *cmd);
+
 /* ---- index helpers ---- */
+
+/** The sort of `--older-than` (bucket B >= 1) when IDX has age data; prints
+ *  the error and returns -1 when it has none. */
+int s3i_cli_older_sort(s3inv_sort *out, const s3inv_index *idx, int b, const char *index);
 
 /** Open INDEX; on failure prints the error. @return 0 or 2. */
 int s3i_cli_open(s3inv_index **out, const char *path, unsigned flags);
@@ -138,7 +176,6 @@ int s3i_cli_prices(s3inv_prices **out, const char *path);
 char *s3i_cli_fmt_usd(char *buf, size_t cap, double v);
 
 /** Write C as the "cost" JSON object value. */
-void s3i_cli_cost_json(struct s3i_json *j, const s3inv_cost *c, const s3inv_prices *p);
 
 /** Append "cost":{...} inside the du JSON object that J ends with (just
  *  closed by s3i_front_stats_json). @return 0, or 2 after printing. */

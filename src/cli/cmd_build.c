@@ -54,14 +54,7 @@ const char s3i_cli_help_build[] =
     "    --quiet, -q             no progress, notices or summary\n"
     "    --progress              show progress even when stderr is not a terminal\n"
     "                            (one line per second)\n"
-    "  S3 sources:\n"
-    "    --region R              region (default: AWS_REGION, the profile, or\n"
-    "                            learned from the bucket)\n"
-    "    --profile P             credentials profile (default: AWS_PROFILE)\n"
-    "    --endpoint-url URL      S3-compatible endpoint (path-style addressing)\n"
-    "    --requester-pays        send x-amz-request-payer: requester\n"
-    "    --max-connections N     parallel connections\n"
-    "    --part-size SIZE        ranged GET part size\n"
+    S3I_CLI_S3_HELP
     "    -h, --help              show this help\n"
     "\n"
     "EXIT STATUS\n"
@@ -76,17 +69,15 @@ const char s3i_cli_help_build[] =
 
 enum {
 	O_OUT = 1, O_MEM, O_THREADS, O_TMP, O_MAXDEPTH, O_DELIM, O_NOVERIFY, O_QUIET,
-	O_PROGRESS, O_REGION, O_PROFILE, O_ENDPOINT, O_RPAYS, O_MAXCONN, O_PART
+	O_PROGRESS
 };
 static const struct s3i_opt opts[] = {
     {"output", 'o', true, O_OUT},          {"mem-budget", 0, true, O_MEM},
     {"threads", 'j', true, O_THREADS},     {"tmp-dir", 0, true, O_TMP},
     {"max-depth", 0, true, O_MAXDEPTH},    {"delimiter", 0, true, O_DELIM},
     {"no-verify", 0, false, O_NOVERIFY},   {"quiet", 'q', false, O_QUIET},
-    {"progress", 0, false, O_PROGRESS},    {"region", 0, true, O_REGION},
-    {"profile", 0, true, O_PROFILE},       {"endpoint-url", 0, true, O_ENDPOINT},
-    {"requester-pays", 0, false, O_RPAYS}, {"max-connections", 0, true, O_MAXCONN},
-    {"part-size", 0, true, O_PART},        {NULL, 0, false, 0}};
+    {"progress", 0, false, O_PROGRESS},    S3I_CLI_S3_OPTS,
+    {NULL, 0, false, 0}};
 
 /* The only state a signal handler touches. */
 static volatile int cancel_flag;
@@ -195,20 +186,12 @@ int s3i_cli_build(int argc, char **argv)
 		case O_NOVERIFY: o.verify_md5 = false; break;
 		case O_QUIET: quiet = true; break;
 		case O_PROGRESS: progress = true; break;
-		case O_REGION: o.region = a.arg; break;
-		case O_PROFILE: o.profile = a.arg; break;
-		case O_ENDPOINT: o.endpoint_url = a.arg; break;
-		case O_RPAYS: o.requester_pays = true; break;
-		case O_MAXCONN:
-			if (s3i_cli_parse_u64(&v, "build", "--max-connections", a.arg, 1, 1024, false) < 0)
-				return S3I_EXIT_ERROR;
-			o.max_connections = (unsigned)v;
-			break;
-		case O_PART:
-			if (s3i_cli_parse_size(&o.part_size, "build", "--part-size", a.arg) < 0)
-				return S3I_EXIT_ERROR;
-			break;
 		default:
+			if (id != S3I_OPT_POS) {
+				if (s3i_cli_s3_option(&o, id, a.arg, "build") < 0)
+					return S3I_EXIT_ERROR;
+				break;
+			}
 			if (source)
 				return s3i_cli_usage("build", "unexpected argument '%s'", a.arg);
 			source = a.arg;

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "fmt.h"
+#include "analysis.h"
 #include "json.h"
 #include "stats.h"
 
@@ -123,26 +124,6 @@ static char *fmt_dcount(char *buf, size_t cap, uint64_t a, uint64_t b)
 	return buf;
 }
 
-static void json_side(struct s3i_json *j, const char *key, bool present, const s3inv_stats *st)
-{
-	s3i_json_key(j, key);
-	if (!present) {
-		s3i_json_null(j);
-		return;
-	}
-	s3i_json_obj_open(j);
-	s3i_json_key(j, "objects");
-	s3i_json_u64(j, st->objects);
-	s3i_json_key(j, "bytes");
-	s3i_json_u64(j, st->bytes);
-	s3i_json_obj_close(j);
-}
-
-static int64_t sdelta(uint64_t a, uint64_t b)
-{
-	return b >= a ? (int64_t)(b - a) : -(int64_t)(a - b);
-}
-
 /* One row, text or JSON. */
 static int print_row(struct ctx *c, const char *p, size_t len, bool has_old,
                      const s3inv_stats *o, bool has_new, const s3inv_stats *n, uint64_t opos,
@@ -158,28 +139,9 @@ static int print_row(struct ctx *c, const char *p, size_t len, bool has_old,
 		n = &zero;
 	if (c->json) {
 		struct s3i_json *j = &c->j;
-		s3i_json_obj_open(j);
-		s3i_json_key(j, "prefix");
-		s3i_json_strn(j, p, len);
-		json_side(j, "old", has_old, o);
-		json_side(j, "new", has_new, n);
-		s3i_json_key(j, "delta");
-		s3i_json_obj_open(j);
-		s3i_json_key(j, "objects");
-		s3i_json_i64(j, sdelta(o->objects, n->objects));
-		s3i_json_key(j, "bytes");
-		s3i_json_i64(j, sdelta(o->bytes, n->bytes));
-		s3i_json_obj_close(j);
+		s3i_front_diff_row_open(j, p, len, has_old, o, has_new, n);
 		if (c->prices) {
-			s3i_json_key(j, "cost");
-			s3i_json_obj_open(j);
-			s3i_json_key(j, "old");
-			s3i_json_double(j, oc);
-			s3i_json_key(j, "new");
-			s3i_json_double(j, nc);
-			s3i_json_key(j, "delta");
-			s3i_json_double(j, nc - oc);
-			s3i_json_obj_close(j);
+			s3i_front_diff_cost_json(j, oc, nc);
 		}
 		s3i_json_obj_close(j);
 		s3i_json_raw(j, "\n", 1);

@@ -68,17 +68,6 @@ static const struct s3i_opt opts[] = {{"json", 0, false, O_JSON},
                                       {"prices", 0, true, O_PRICES},
                                       {NULL, 0, false, 0}};
 
-static void print_missing_json(struct s3i_json *j, const char *p, size_t len)
-{
-	s3i_json_obj_open(j);
-	s3i_json_key(j, "prefix");
-	s3i_json_strn(j, p, len);
-	s3i_json_key(j, "found");
-	s3i_json_bool(j, false);
-	s3i_json_obj_close(j);
-	s3i_json_raw(j, "\n", 1);
-}
-
 static int print_text(const s3inv_index *idx, uint64_t pos, const s3inv_prices *prices)
 {
 	s3inv_error err = {0, ""};
@@ -124,11 +113,16 @@ static int print_text(const s3inv_index *idx, uint64_t pos, const s3inv_prices *
 			free(pfx);
 			return s3i_cli_fail(rc, &err, "cost");
 		}
-		printf("  est. cost        %s/month (%s prices of %s: storage %s, archive overhead %s%s)\n",
+		printf("  est. cost        %s/month (%s prices of %s: storage %s, archive overhead %s",
 		       s3i_cli_fmt_usd(a, sizeof a, co.total), s3inv_prices_region(prices),
 		       s3inv_prices_date(prices), s3i_cli_fmt_usd(b, sizeof b, co.storage),
-		       s3i_cli_fmt_usd(c, sizeof c, co.archive_overhead),
-		       co.min_size_known ? "" : "; minimum sizes and monitoring not included");
+		       s3i_cli_fmt_usd(c, sizeof c, co.archive_overhead));
+		if (co.min_size_known)
+			printf(", 128 KiB minimum %s, IT monitoring %s)\n",
+			       s3i_cli_fmt_usd(a, sizeof a, co.min_size),
+			       s3i_cli_fmt_usd(b, sizeof b, co.monitoring));
+		else
+			printf("; minimum sizes and monitoring not included)\n");
 	}
 	if (info.has_versions) {
 		printf("  noncurrent       %s objects, %s\n", s3i_fmt_count(a, sizeof a, st.nc_objects),
@@ -175,7 +169,7 @@ static int run_stdin(const s3inv_index *idx)
 		for (size_t i = 0; i < n; i++) {
 			s3inv_error err = {0, ""};
 			if (pos[i] == UINT64_MAX) {
-				print_missing_json(&j, lines[i], lens[i]);
+				s3i_front_missing_json(&j, lines[i], lens[i]);
 				code = S3I_EXIT_NOTFOUND;
 				continue;
 			}
@@ -259,7 +253,7 @@ int s3i_cli_du(int argc, char **argv)
 			if (json) {
 				struct s3i_json j;
 				s3i_json_init(&j);
-				print_missing_json(&j, pfx[i], strlen(pfx[i]));
+				s3i_front_missing_json(&j, pfx[i], strlen(pfx[i]));
 				s3i_json_flush(&j, stdout);
 				s3i_json_free(&j);
 			} else {

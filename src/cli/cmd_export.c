@@ -23,6 +23,22 @@
 #include "json.h"
 #include "stats.h"
 
+static bool has_age(const s3inv_index *idx)
+{
+	s3inv_index_info info;
+	s3inv_index_info_get(idx, &info);
+	return info.has_age;
+}
+
+static int age_fail(s3inv_error *err, int rc, const char *what)
+{
+	if (err && err->code == 0) {
+		err->code = rc;
+		snprintf(err->msg, sizeof err->msg, "index: %s: %s", what, s3inv_strerror(rc));
+	}
+	return rc;
+}
+
 const char s3i_cli_help_export[] =
     "NAME\n"
     "    s3inv export - the prefix table as CSV, NDJSON or an ncdu export\n"
@@ -35,9 +51,13 @@ const char s3i_cli_help_export[] =
     "    bucket), in byte order, down to D levels below PREFIX, to stdout:\n"
     "      csv     header line, then one row per prefix: prefix, depth, objects,\n"
     "              bytes, nc_objects, nc_bytes, delete_markers, and for each\n"
-    "              storage class of the index <class>_objects, <class>_bytes\n"
+    "              storage class of the index <class>_objects, <class>_bytes,\n"
+    "              then, when the index has age data, age_<bucket>_objects and\n"
+    "              age_<bucket>_bytes for the buckets of `s3inv age`\n"
     "              (RFC 4180 quoting; for DuckDB, Athena or a spreadsheet)\n"
-    "      ndjson  one du JSON object per line (see s3inv du --help)\n"
+    "      ndjson  one du JSON object per line (see s3inv du --help), plus\n"
+    "              \"age\":[{\"bucket\":\"<30d\",\"objects\":N,\"bytes\":N},...] when the\n"
+    "              index has age data\n"
     "      ncdu    ncdu's JSON export: `ncdu -f FILE` browses the bucket. Each\n"
     "              prefix is a directory; the objects directly under a prefix\n"
     "              are one file entry \"(N objects)\" holding their bytes; an\n"
@@ -108,8 +128,17 @@ static int row_csv(struct s3i_json *j, const s3inv_index *idx, const s3inv_walk_
 		}
 	for (uint32_t c = 0; c < 2 * ncls; c++)
 		put_u64(j, per[c]);
-	s3i_json_raw(j, "\n", 1);
 	free(cl);
+	if (has_age(idx)) {
+		s3inv_age age;
+		if ((rc = s3inv_index_age(idx, e->st.pos, &age)) < 0)
+			return age_fail(err, rc, "age");
+		for (unsigned b = 0; b < S3INV_AGE_BUCKETS; b++) {
+			put_u64(j, age.objects[b]);
+			put_u64(j, age.bytes[b]);
+		}
+	}
+	s3i_json_raw(j, "\n", 1);
 	return 0;
 }
 
@@ -155,6 +184,15 @@ static int row_ndjson(struct s3i_json *j, const s3inv_index *idx, bool versions,
 		s3i_json_obj_close(j);
 		s3i_json_key(j, "delete_markers");
 		s3i_json_u64(j, e->st.delete_markers);
+	}
+	if (has_age(idx)) {
+		s3inv_age age;
+		if ((rc = s3inv_index_age(idx, e->st.pos, &age)) < 0) {
+			free(cl);
+			return age_fail(err, rc, "age");
+		}
+		s3i_json_key(j, "age");
+		s3i_front_age_array(j, &age);
 	}
 	s3i_json_obj_close(j);
 	s3i_json_raw(j, "\n", 1);
@@ -239,6 +277,15 @@ static void csv_header(struct s3i_json *j, const s3inv_index *idx, uint32_t ncls
 			csv_field(j, col, (size_t)len < sizeof col ? (size_t)len : sizeof col - 1);
 		}
 	}
+	if (has_age(idx))
+		for (unsigned b = 0; b < S3INV_AGE_BUCKETS; b++)
+			for (int k = 0; k < 2; k++) {
+				char col[64];
+				int len = snprintf(col, sizeof col, "age_%s_%s", s3inv_age_bucket_label(b),
+				                   k ? "bytes" : "objects");
+				s3i_json_raw(j, ",", 1);
+				csv_field(j, col, (size_t)len);
+			}
 	s3i_json_raw(j, "\n", 1);
 }
 

@@ -29,9 +29,10 @@ const char s3i_cli_help_info[] =
     "\n"
     "OPTIONS\n"
     "    --json       one JSON object on one line:\n"
-    "                 {\"format_version\":1,\"file_bytes\":N,\"prefixes\":N,\"rows\":N,\n"
+    "                 {\"format_version\":2,\"file_bytes\":N,\"prefixes\":N,\"rows\":N,\n"
     "                  \"delimiter\":\"/\",\"max_depth\":-1,\"has_size\":true,\n"
-    "                  \"has_versions\":true,\"creation_ms\":N,\"source_bucket\":S,\n"
+    "                  \"has_versions\":true,\"has_age\":true,\"has_small\":true,\n"
+    "                  \"creation_ms\":N,\"source_bucket\":S,\n"
     "                  \"dest_bucket\":S,\"manifest\":S,\"file_format\":\"CSV\",\n"
     "                  \"tool_version\":S,\"built_at\":S,\"mphf\":S,\n"
     "                  \"classes\":[\"STANDARD\",...],\"root\":<du JSON of \"\">}\n"
@@ -78,6 +79,10 @@ static int print_json(const s3inv_index *idx, const s3inv_index_info *in)
 	s3i_json_bool(&j, in->has_size);
 	s3i_json_key(&j, "has_versions");
 	s3i_json_bool(&j, in->has_versions);
+	s3i_json_key(&j, "has_age");
+	s3i_json_bool(&j, in->has_age);
+	s3i_json_key(&j, "has_small");
+	s3i_json_bool(&j, in->has_small);
 	s3i_json_key(&j, "creation_ms");
 	s3i_json_i64(&j, in->creation_ms);
 	s3i_json_key(&j, "source_bucket");
@@ -148,8 +153,8 @@ static int print_text(const s3inv_index *idx, const char *path, const s3inv_inde
 		printf("max depth        unlimited\n");
 	else
 		printf("max depth        %d\n", in->max_depth);
-	printf("columns          size %s, versions %s\n", in->has_size ? "yes" : "no",
-	       in->has_versions ? "yes" : "no");
+	printf("columns          size %s, versions %s, dates %s\n", in->has_size ? "yes" : "no",
+	       in->has_versions ? "yes" : "no", in->has_age ? "yes (age histograms)" : "no");
 	printf("built by         %s at %s\n", or_unknown(in->tool_version),
 	       or_unknown(in->built_at));
 	printf("hash             %s\n", or_unknown(in->mphf));

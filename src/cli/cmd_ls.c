@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "fmt.h"
+#include "analysis.h"
 #include "json.h"
 #include "stats.h"
 
@@ -28,7 +29,7 @@ const char s3i_cli_help_ls[] =
     "\n"
     "SYNOPSIS\n"
     "    s3inv ls INDEX [PREFIX] [--sort bytes|objects|name] [--limit N] [--json]\n"
-    "             [--cost] [--prices FILE.json]\n"
+    "             [--older-than AGE] [--cost] [--prices FILE.json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Lists the immediate child prefixes of PREFIX (default: the bucket root)\n"
@@ -41,6 +42,11 @@ const char s3i_cli_help_ls[] =
     "    --sort KEY   bytes (default, largest first), objects (most first) or\n"
     "                 name (byte order)\n"
     "    --limit N    show at most N children (0 = all, the default)\n"
+    "    --older-than AGE  rank the children by the bytes of their objects at\n"
+    "                 least AGE old (30d, 90d, 180d, 1y, 2y or 5y: the age\n"
+    "                 buckets of `s3inv age`) and show that column; JSON adds\n"
+    "                 \"older_than\":AGE and \"older\":[{\"objects\":O,\"bytes\":B}...],\n"
+    "                 one per child, in order. Needs an index with age data.\n"
     "    --cost       add an estimated monthly storage cost column (text only;\n"
     "                 built-in us-east-1 prices, see docs/cost.md)\n"
     "    --prices FILE.json  prices to use instead (implies --cost)\n"
@@ -61,11 +67,12 @@ const char s3i_cli_help_ls[] =
     "    s3inv ls bucket.s3i logs/2026/ --sort name\n"
     "    s3inv ls bucket.s3i --limit 10 --json\n";
 
-enum { O_JSON = 1, O_SORT, O_LIMIT, O_COST, O_PRICES };
+enum { O_JSON = 1, O_SORT, O_LIMIT, O_COST, O_PRICES, O_OLDER };
 static const struct s3i_opt opts[] = {{"json", 0, false, O_JSON},
                                       {"cost", 0, false, O_COST},
                                       {"prices", 0, true, O_PRICES},
                                       {"sort", 0, true, O_SORT},
+                                      {"older-than", 0, true, O_OLDER},
                                       {"limit", 'n', true, O_LIMIT},
                                       {NULL, 0, false, 0}};
 
@@ -105,7 +112,8 @@ static void bar(char *out, uint64_t part, uint64_t whole)
 
 static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char *ppfx,
                       size_t pplen, const uint64_t *kids, size_t nk, uint64_t total,
-                      uint64_t dobj, uint64_t dbytes, const s3inv_prices *prices)
+                      uint64_t dobj, uint64_t dbytes, const s3inv_prices *prices, int older,
+                      const char *older_txt)
 {
 	s3inv_index_info info;
 	char a[S3I_FMT_MAX], b[S3I_FMT_MAX], c[S3I_FMT_MAX], br[BAR + 1];
@@ -119,11 +127,15 @@ static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char 
 		printf("  plus %s non-current versions (%s) and %s delete markers\n",
 		       s3i_fmt_count(a, sizeof a, ps->nc_objects), s3i_fmt_size(b, sizeof b, ps->nc_bytes),
 		       s3i_fmt_count(c, sizeof c, ps->delete_markers));
+	printf("%10s %6s  %-*s %14s  ", "bytes", "share", BAR + 2, "", "objects");
+	if (older > 0) {
+		char h[32];
+		snprintf(h, sizeof h, ">= %s", older_txt);
+		printf("%10s  ", h);
+	}
 	if (prices)
-		printf("%10s %6s  %-*s %14s  %10s  %s\n", "bytes", "share", BAR + 2, "", "objects",
-		       "cost/mo", "name");
-	else
-		printf("%10s %6s  %-*s %14s  %s\n", "bytes", "share", BAR + 2, "", "objects", "name");
+		printf("%10s  ", "cost/mo");
+	printf("name\n");
 	for (size_t i = 0; i < nk; i++) {
 		s3inv_error err = {0, ""};
 		s3inv_stats st;
@@ -144,6 +156,15 @@ static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char 
 			printf("%10s %6s [%s] %14s  ", "-",
 			       s3i_fmt_percent(b, sizeof b, st.objects, ps->objects), br,
 			       s3i_fmt_count(c, sizeof c, st.objects));
+		}
+		if (older > 0) {
+			uint64_t o = 0, y = 0;
+			if ((rc = s3inv_index_age_older(idx, kids[i], (unsigned)older, &o, &y)) < 0) {
+				free(p);
+				return s3i_cli_fail(rc, NULL, "index: age");
+			}
+			printf("%10s  ", info.has_size ? s3i_fmt_size(a, sizeof a, y)
+			                               : s3i_fmt_count(a, sizeof a, o));
 		}
 		if (prices) {
 			s3inv_cost co;
@@ -179,7 +200,7 @@ static int print_text(const s3inv_index *idx, const s3inv_stats *ps, const char 
 
 static int print_json(const s3inv_index *idx, const char *ppfx, size_t pplen,
                       const uint64_t *kids, size_t nk, uint64_t total, uint64_t dobj,
-                      uint64_t dbytes)
+                      uint64_t dbytes, int older, const char *older_txt)
 {
 	struct s3i_json j;
 	int code = 0;
@@ -206,6 +227,15 @@ static int print_json(const s3inv_index *idx, const char *ppfx, size_t pplen,
 	s3i_json_key(&j, "bytes");
 	s3i_json_u64(&j, dbytes);
 	s3i_json_obj_close(&j);
+	if (older > 0) {
+		s3i_json_key(&j, "older_than");
+		s3i_json_str(&j, older_txt);
+		s3inv_error aerr = {0, ""};
+		if (s3i_front_older_json(&j, idx, kids, nk, (unsigned)older, &aerr) < 0) {
+			code = s3i_cli_fail(aerr.code, &aerr, "index");
+			goto out;
+		}
+	}
 	s3i_json_obj_close(&j);
 	s3i_json_raw(&j, "\n", 1);
 	if (!s3i_json_ok(&j))
@@ -225,6 +255,8 @@ int s3i_cli_ls(int argc, char **argv)
 	const char *prices_path = NULL;
 	s3inv_prices *prices = NULL;
 	s3inv_sort sort = S3INV_SORT_BYTES;
+	int older = 0;
+	const char *older_txt = NULL;
 	uint64_t limit = 0, pos, total, cobj, cbytes;
 	s3inv_index *idx = NULL;
 	s3inv_stats ps;
@@ -256,6 +288,12 @@ int s3i_cli_ls(int argc, char **argv)
 				return s3i_cli_usage("ls", "invalid value '%s' for --sort (bytes, objects or name)",
 				                     a.arg);
 			break;
+		case O_OLDER:
+			if ((older = s3inv_age_parse(a.arg)) < 0)
+				return s3i_cli_usage("ls", "invalid value '%s' for --older-than (30d, 90d, "
+				                     "180d, 1y, 2y or 5y)", a.arg);
+			older_txt = a.arg;
+			break;
 		case O_LIMIT:
 			if (s3i_cli_parse_u64(&limit, "ls", "--limit", a.arg, 0, SIZE_MAX, false) < 0)
 				return S3I_EXIT_ERROR;
@@ -279,6 +317,10 @@ int s3i_cli_ls(int argc, char **argv)
 		s3inv_prices_free(prices);
 		return S3I_EXIT_ERROR;
 	}
+	if (older > 0 && s3i_cli_older_sort(&sort, idx, older, index) < 0) {
+		code = S3I_EXIT_ERROR;
+		goto out;
+	}
 	if (s3i_cli_lookup(idx, prefix, &pos) < 0) {
 		code = S3I_EXIT_NOTFOUND;
 		s3i_cli_error("%s: prefix '%s' not found", index, prefix);
@@ -297,10 +339,10 @@ int s3i_cli_ls(int argc, char **argv)
 	}
 	if (json)
 		code = print_json(idx, ppfx, pplen, kids, nk, total, ps.objects - cobj,
-		                  ps.bytes - cbytes);
+		                  ps.bytes - cbytes, older, older_txt);
 	else
 		code = print_text(idx, &ps, ppfx, pplen, kids, nk, total, ps.objects - cobj,
-		                  ps.bytes - cbytes, prices);
+		                  ps.bytes - cbytes, prices, older, older_txt);
 out:
 	s3inv_prices_free(prices);
 	free(ppfx);

@@ -31,8 +31,7 @@ const char s3i_cli_help_reports[] =
     "                         {\"source\":S,\"reports\":[{\"date\":D,\"manifest\":M,\n"
     "                          \"format\":\"CSV\",\"files\":N,\"bytes\":N,\n"
     "                          \"creation_ms\":N,\"complete\":true},...]}\n"
-    "    --region, --profile, --endpoint-url, --requester-pays\n"
-    "                         S3 access, as for s3inv build\n"
+    S3I_CLI_S3_HELP
     "    -h, --help           show this help\n"
     "\n"
     "EXIT STATUS\n"
@@ -43,11 +42,9 @@ const char s3i_cli_help_reports[] =
     "    s3inv reports ./inventory/my-bucket/daily/\n"
     "    s3inv reports s3://inv-bucket/my-bucket/daily/ --json\n";
 
-enum { O_JSON = 1, O_REGION, O_PROFILE, O_ENDPOINT, O_RPAYS };
+enum { O_JSON = 1 };
 static const struct s3i_opt opts[] = {
-    {"json", 0, false, O_JSON},         {"region", 0, true, O_REGION},
-    {"profile", 0, true, O_PROFILE},    {"endpoint-url", 0, true, O_ENDPOINT},
-    {"requester-pays", 0, false, O_RPAYS}, {NULL, 0, false, 0}};
+    {"json", 0, false, O_JSON}, S3I_CLI_S3_OPTS, {NULL, 0, false, 0}};
 
 static void print_json(const char *source, const s3inv_report *r, size_t n)
 {
@@ -118,11 +115,12 @@ int s3i_cli_reports(int argc, char **argv)
 		case S3I_OPT_HELP: return s3i_cli_print_help("reports");
 		case S3I_OPT_ERROR: return S3I_EXIT_ERROR;
 		case O_JSON: json = true; break;
-		case O_REGION: o.region = a.arg; break;
-		case O_PROFILE: o.profile = a.arg; break;
-		case O_ENDPOINT: o.endpoint_url = a.arg; break;
-		case O_RPAYS: o.requester_pays = true; break;
 		default:
+			if (id != S3I_OPT_POS) {
+				if (s3i_cli_s3_option(&o, id, a.arg, "reports") < 0)
+					return S3I_EXIT_ERROR;
+				break;
+			}
 			if (source)
 				return s3i_cli_usage("reports", "unexpected argument '%s'", a.arg);
 			source = a.arg;

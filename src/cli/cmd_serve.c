@@ -47,8 +47,9 @@ const char s3i_cli_help_serve[] =
     "    and retry: GET /api/reports, /api/builds, /api/builds/events (SSE);\n"
     "    POST /api/builds/cancel?id=N, /api/builds/retry?id=N.\n"
     "\n"
-    "    Endpoints: GET /api/indexes, /api/stats, /api/children, /api/top;\n"
-    "    POST /api/batch; GET /healthz, /metrics (Prometheus); the page at /.\n"
+    "    Endpoints: GET /api/indexes, /api/stats, /api/children, /api/top,\n"
+    "    /api/age, /api/diff (cost=1 adds cost estimates); POST /api/batch;\n"
+    "    GET /healthz, /metrics (Prometheus); the page at /.\n"
     "\n"
     "OPTIONS\n"
     "    --listen ADDR   HOST:PORT, [IPV6]:PORT or PORT (default 127.0.0.1:8080;\n"
@@ -57,6 +58,8 @@ const char s3i_cli_help_serve[] =
     "                    /metrics (not on /healthz and the page's static files);\n"
     "                    also read from S3INV_TOKEN when the option is absent\n"
     "    --threads N     request threads (default: number of CPUs)\n"
+    "    --prices FILE.json  price table for cost=1 (default: the built-in\n"
+    "                    us-east-1 table; docs/cost.md)\n"
     "    --dir DIR       serve DIR/*.s3i and watch DIR for changes\n"
     "    --rescan S      seconds between rescans (default 5)\n"
     "    --source SRC    build indexes from the reports under SRC (repeatable)\n"
@@ -68,6 +71,9 @@ const char s3i_cli_help_serve[] =
     "    --build-threads N    threads of a build (default: number of CPUs)\n"
     "    --source-rescan S    seconds between source rescans (default 60)\n"
     "    --quiet         no notices on stderr when indexes change\n"
+    "    --region, --profile, --endpoint-url, --requester-pays,\n"
+    "    --max-connections, --part-size   S3 access of --source s3://...\n"
+    "                    (as for s3inv build)\n"
     "    -h, --help      show this help\n"
     "\n"
     "    Ctrl-C (SIGINT) or SIGTERM stops the server cleanly.\n"
@@ -95,10 +101,13 @@ enum {
 	O_KEEP,
 	O_BUDGET,
 	O_BTHREADS,
-	O_SRESCAN
+	O_SRESCAN,
+	O_PRICES
 };
 static const struct s3i_opt opts[] = {{"listen", 'l', true, O_LISTEN},
                                       {"token", 0, true, O_TOKEN},
+                                      {"prices", 0, true, O_PRICES},
+                                      S3I_CLI_S3_OPTS,
                                       {"threads", 't', true, O_THREADS},
                                       {"dir", 0, true, O_DIR},
                                       {"rescan", 0, true, O_RESCAN},
@@ -128,8 +137,11 @@ int s3i_cli_serve(int argc, char **argv)
 	const char *index_dir = NULL;
 	uint64_t v;
 	int id, code;
+	s3inv_build_options s3o = S3INV_BUILD_OPTIONS_INIT;
+	bool s3set = false;
 
 	memset(&cfg, 0, sizeof cfg);
+	cfg.s3 = &s3o;
 	paths = calloc((size_t)argc + 1, sizeof *paths);
 	sources = calloc((size_t)argc + 1, sizeof *sources);
 	if (!paths || !sources) {
@@ -143,6 +155,7 @@ int s3i_cli_serve(int argc, char **argv)
 		case S3I_OPT_ERROR: code = S3I_EXIT_ERROR; goto out;
 		case O_LISTEN: cfg.listen = a.arg; break;
 		case O_TOKEN: cfg.token = a.arg; break;
+		case O_PRICES: cfg.prices = a.arg; break;
 		case O_DIR: cfg.dir = a.arg; break;
 		case O_QUIET: cfg.quiet = true; break;
 		case O_SOURCE: sources[cfg.nsources++] = a.arg; break;
@@ -189,7 +202,17 @@ int s3i_cli_serve(int argc, char **argv)
 				goto out;
 			}
 			break;
-		default: paths[cfg.npaths++] = a.arg;
+		default:
+			if (id != S3I_OPT_POS) {
+				int r = s3i_cli_s3_option(&s3o, id, a.arg, "serve");
+				if (r < 0) {
+					code = S3I_EXIT_ERROR;
+					goto out;
+				}
+				s3set = true;
+				break;
+			}
+			paths[cfg.npaths++] = a.arg;
 		}
 	}
 	if (cfg.nsources > 0) {
@@ -200,9 +223,9 @@ int s3i_cli_serve(int argc, char **argv)
 		cfg.dir = index_dir;
 		cfg.sources = sources;
 	} else if (index_dir || cfg.keep || cfg.build_budget || cfg.build_threads ||
-	           cfg.source_rescan_s > 0) {
-		code = s3i_cli_usage("serve", "--index-dir, --keep, --build-* and --source-rescan "
-		                              "need --source");
+	           cfg.source_rescan_s > 0 || s3set) {
+		code = s3i_cli_usage("serve", "--index-dir, --keep, --build-*, --source-rescan "
+		                              "and the S3 options need --source");
 		goto out;
 	}
 	if (!cfg.dir && cfg.npaths == 0) {

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "fmt.h"
+#include "analysis.h"
 #include "json.h"
 #include "stats.h"
 
@@ -19,7 +20,7 @@ const char s3i_cli_help_top[] =
     "\n"
     "SYNOPSIS\n"
     "    s3inv top INDEX [PREFIX] [--depth D] [--limit N] [--by KEY] [--json]\n"
-    "              [--cost] [--prices FILE.json]\n"
+    "              [--older-than AGE] [--cost] [--prices FILE.json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Ranks the prefixes exactly D levels below PREFIX (default: the root)\n"
@@ -34,6 +35,11 @@ const char s3i_cli_help_top[] =
     "    --by KEY           bytes (default), objects, or noncurrent-bytes (bytes of\n"
     "                       non-current versions: where old versions pile up;\n"
     "                       the table then shows non-current bytes and share)\n"
+    "    --older-than AGE   rank by the bytes of objects at least AGE old (30d,\n"
+    "                       90d, 180d, 1y, 2y or 5y: the buckets of `s3inv age`):\n"
+    "                       the old data to move to a colder class; JSON has\n"
+    "                       \"by\":\"older-than\",\"older_than\":AGE and\n"
+    "                       \"older\":[{\"objects\":O,\"bytes\":B}...] per result\n"
     "    --cost             add an estimated monthly storage cost column (text\n"
     "                       only; built-in us-east-1 prices, docs/cost.md)\n"
     "    --prices FILE.json prices to use instead (implies --cost)\n"
@@ -51,17 +57,19 @@ const char s3i_cli_help_top[] =
     "    s3inv top bucket.s3i --depth 2 --limit 10\n"
     "    s3inv top bucket.s3i logs/ --by objects --json\n";
 
-enum { O_JSON = 1, O_DEPTH, O_LIMIT, O_BY, O_COST, O_PRICES };
+enum { O_JSON = 1, O_DEPTH, O_LIMIT, O_BY, O_COST, O_PRICES, O_OLDER };
 static const struct s3i_opt opts[] = {{"json", 0, false, O_JSON},
                                       {"cost", 0, false, O_COST},
                                       {"prices", 0, true, O_PRICES},
                                       {"depth", 'd', true, O_DEPTH},
                                       {"limit", 'n', true, O_LIMIT},
                                       {"by", 0, true, O_BY},
+                                      {"older-than", 0, true, O_OLDER},
                                       {NULL, 0, false, 0}};
 
 static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res, size_t n,
-                      unsigned depth, s3inv_sort by, const s3inv_prices *prices)
+                      unsigned depth, s3inv_sort by, const s3inv_prices *prices,
+                      const char *older_txt)
 {
 	s3inv_index_info info;
 	s3inv_stats ps;
@@ -74,8 +82,13 @@ static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 		printf("no prefixes %u level%s below\n", depth, depth == 1 ? "" : "s");
 		return 0;
 	}
-	printf("%5s %10s %6s %14s  ", "rank", by == S3INV_SORT_NC_BYTES ? "nc bytes" : "bytes",
-	       "share", "objects");
+	{
+		char h[32];
+		snprintf(h, sizeof h, ">= %s", older_txt ? older_txt : "");
+		printf("%5s %10s %6s %14s  ", "rank",
+		       by == S3INV_SORT_NC_BYTES ? "nc bytes" : older_txt ? h : "bytes", "share",
+		       "objects");
+	}
 	if (prices)
 		printf("%10s  ", "cost/mo");
 	printf("prefix\n");
@@ -88,7 +101,16 @@ static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 			return s3i_cli_fail(rc, NULL, "index: statistics");
 		if ((rc = s3i_front_prefix_dup(&p, &len, idx, res[i], &err)) < 0)
 			return s3i_cli_fail(rc, &err, "index");
-		if (by == S3INV_SORT_NC_BYTES) {
+		if (older_txt) {
+			uint64_t o = 0, y = 0;
+			if ((rc = s3inv_index_age_older(idx, res[i], (unsigned)(by - S3INV_SORT_OLDER), &o,
+			                                &y)) < 0) {
+				free(p);
+				return s3i_cli_fail(rc, NULL, "index: age");
+			}
+			printf("%5zu %10s %6s %14s  ", i + 1, s3i_fmt_size(a, sizeof a, y),
+			       s3i_fmt_percent(b, sizeof b, y, st.bytes), s3i_fmt_count(c, sizeof c, st.objects));
+		} else if (by == S3INV_SORT_NC_BYTES) {
 			printf("%5zu %10s %6s %14s  ", i + 1, s3i_fmt_size(a, sizeof a, st.nc_bytes),
 			       s3i_fmt_percent(b, sizeof b, st.nc_bytes, ps.nc_bytes),
 			       s3i_fmt_count(c, sizeof c, st.objects));
@@ -118,7 +140,7 @@ static int print_text(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 }
 
 static int print_json(const s3inv_index *idx, uint64_t ppos, const uint64_t *res, size_t n,
-                      unsigned depth, s3inv_sort by)
+                      unsigned depth, s3inv_sort by, const char *older_txt)
 {
 	struct s3i_json j;
 	s3inv_error err = {0, ""};
@@ -134,9 +156,14 @@ static int print_json(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 	s3i_json_key(&j, "levels");
 	s3i_json_u64(&j, depth);
 	s3i_json_key(&j, "by");
-	s3i_json_str(&j, by == S3INV_SORT_OBJECTS    ? "objects"
+	s3i_json_str(&j, older_txt                   ? "older-than"
+	                 : by == S3INV_SORT_OBJECTS  ? "objects"
 	                 : by == S3INV_SORT_NC_BYTES ? "noncurrent-bytes"
 	                                             : "bytes");
+	if (older_txt) {
+		s3i_json_key(&j, "older_than");
+		s3i_json_str(&j, older_txt);
+	}
 	s3i_json_key(&j, "results");
 	s3i_json_arr_open(&j);
 	for (size_t i = 0; i < n; i++) {
@@ -146,6 +173,13 @@ static int print_json(const s3inv_index *idx, uint64_t ppos, const uint64_t *res
 		}
 	}
 	s3i_json_arr_close(&j);
+	if (older_txt) {
+		if ((rc = s3i_front_older_json(&j, idx, res, n, (unsigned)(by - S3INV_SORT_OLDER),
+		                               &err)) < 0) {
+			code = s3i_cli_fail(rc, &err, "index");
+			goto out;
+		}
+	}
 	s3i_json_obj_close(&j);
 	s3i_json_raw(&j, "\n", 1);
 	if (!s3i_json_ok(&j))
@@ -166,6 +200,8 @@ int s3i_cli_top(int argc, char **argv)
 	const char *prices_path = NULL;
 	s3inv_prices *prices = NULL;
 	s3inv_sort by = S3INV_SORT_BYTES;
+	const char *older_txt = NULL;
+	int older = 0;
 	uint64_t depth = 1, limit = 20, pos;
 	s3inv_index *idx = NULL;
 	s3inv_error err = {0, ""};
@@ -204,6 +240,12 @@ int s3i_cli_top(int argc, char **argv)
 				                     "invalid value '%s' for --by (bytes, objects or noncurrent-bytes)",
 				                     a.arg);
 			break;
+		case O_OLDER:
+			if ((older = s3inv_age_parse(a.arg)) < 0)
+				return s3i_cli_usage("top", "invalid value '%s' for --older-than (30d, 90d, "
+				                     "180d, 1y, 2y or 5y)", a.arg);
+			older_txt = a.arg;
+			break;
 		default:
 			if (!index)
 				index = a.arg;
@@ -222,6 +264,10 @@ int s3i_cli_top(int argc, char **argv)
 		s3inv_prices_free(prices);
 		return S3I_EXIT_ERROR;
 	}
+	if (older_txt && s3i_cli_older_sort(&by, idx, older, index) < 0) {
+		code = S3I_EXIT_ERROR;
+		goto out;
+	}
 	if (s3i_cli_lookup(idx, prefix, &pos) < 0) {
 		code = S3I_EXIT_NOTFOUND;
 		s3i_cli_error("%s: prefix '%s' not found", index, prefix);
@@ -232,8 +278,8 @@ int s3i_cli_top(int argc, char **argv)
 		code = s3i_cli_fail(rc, &err, index);
 		goto out;
 	}
-	code = json ? print_json(idx, pos, res, n, (unsigned)depth, by)
-	            : print_text(idx, pos, res, n, (unsigned)depth, by, prices);
+	code = json ? print_json(idx, pos, res, n, (unsigned)depth, by, older_txt)
+	            : print_text(idx, pos, res, n, (unsigned)depth, by, prices, older_txt);
 out:
 	s3inv_prices_free(prices);
 	s3inv_free(res);

@@ -246,3 +246,35 @@ bool s3i_cli_stdout_failed(void)
 {
 	return ferror(stdout) != 0;
 }
+
+int s3i_cli_s3_option(s3inv_build_options *o, int id, const char *arg, const char *cmd)
+{
+	uint64_t v;
+	switch (id) {
+	case S3I_OPT_S3_REGION: o->region = arg; return 1;
+	case S3I_OPT_S3_PROFILE: o->profile = arg; return 1;
+	case S3I_OPT_S3_ENDPOINT: o->endpoint_url = arg; return 1;
+	case S3I_OPT_S3_RPAYS: o->requester_pays = true; return 1;
+	case S3I_OPT_S3_MAXCONN:
+		if (s3i_cli_parse_u64(&v, cmd, "--max-connections", arg, 1, 1024, false) < 0)
+			return -1;
+		o->max_connections = (unsigned)v;
+		return 1;
+	case S3I_OPT_S3_PART:
+		return s3i_cli_parse_size(&o->part_size, cmd, "--part-size", arg) < 0 ? -1 : 1;
+	default: return 0;
+	}
+}
+
+int s3i_cli_older_sort(s3inv_sort *out, const s3inv_index *idx, int b, const char *index)
+{
+	s3inv_index_info info;
+	s3inv_index_info_get(idx, &info);
+	if (!info.has_age) {
+		s3i_cli_error("%s: --older-than needs age data, and the index has none (the report "
+		              "had no LastModifiedDate)", index);
+		return -1;
+	}
+	*out = (s3inv_sort)(S3INV_SORT_OLDER + b);
+	return 0;
+}

@@ -26,6 +26,7 @@ struct cmd {
 static const struct cmd commands[] = {
 	{"build", s3i_cli_build, s3i_cli_help_build, "build an index from an inventory report"},
 	{"du", s3i_cli_du, s3i_cli_help_du, "statistics of prefixes"},
+	{"age", s3i_cli_age, s3i_cli_help_age, "how old the objects under a prefix are"},
 	{"ls", s3i_cli_ls, s3i_cli_help_ls, "child prefixes of a prefix, and its direct objects"},
 	{"top", s3i_cli_top, s3i_cli_help_top, "largest prefixes some levels below a prefix"},
 	{"diff", s3i_cli_diff, s3i_cli_help_diff, "what changed between two indexes of a bucket"},

@@ -181,21 +181,37 @@ int s3i_front_age_json(struct s3i_json *j, const s3inv_index *idx, uint64_t pos,
 		s3i_json_null(j);
 	}
 	s3i_json_key(j, "age");
+	s3i_front_age_array(j, &age);
+	s3i_json_obj_close(j);
+	free(pfx);
+	if (!s3i_json_ok(j))
+		return fail(err, S3INV_ENOMEM, "json", pos);
+	return 0;
+}
+
+void s3i_front_age_array(struct s3i_json *j, const s3inv_age *a)
+{
 	s3i_json_arr_open(j);
 	for (unsigned b = 0; b < S3INV_AGE_BUCKETS; b++) {
 		s3i_json_obj_open(j);
 		s3i_json_key(j, "bucket");
 		s3i_json_str(j, s3inv_age_bucket_label(b));
 		s3i_json_key(j, "objects");
-		s3i_json_u64(j, age.objects[b]);
+		s3i_json_u64(j, a->objects[b]);
 		s3i_json_key(j, "bytes");
-		s3i_json_u64(j, age.bytes[b]);
+		s3i_json_u64(j, a->bytes[b]);
 		s3i_json_obj_close(j);
 	}
 	s3i_json_arr_close(j);
+}
+
+void s3i_front_missing_json(struct s3i_json *j, const char *p, size_t len)
+{
+	s3i_json_obj_open(j);
+	s3i_json_key(j, "prefix");
+	s3i_json_strn(j, p, len);
+	s3i_json_key(j, "found");
+	s3i_json_bool(j, false);
 	s3i_json_obj_close(j);
-	free(pfx);
-	if (!s3i_json_ok(j))
-		return fail(err, S3INV_ENOMEM, "json", pos);
-	return 0;
+	s3i_json_raw(j, "\n", 1);
 }

@@ -39,6 +39,12 @@ int s3i_front_prefix_dup(char **out, size_t *len, const s3inv_index *idx, uint64
 int s3i_front_classes(s3inv_class_stats **out, size_t *n, const s3inv_index *idx,
                       uint64_t pos, s3inv_error *err);
 
+/** Write A as the age array [{"bucket":"<30d","objects":N,"bytes":N},…]. */
+void s3i_front_age_array(struct s3i_json *j, const s3inv_age *a);
+
+/** Write {"prefix":P,"found":false} and a newline: a prefix not found. */
+void s3i_front_missing_json(struct s3i_json *j, const char *p, size_t len);
+
 /** Append the age JSON of the prefix at POS to J (no newline), the shape of
  *  `s3inv age --json` and GET /api/age:
  *

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #define S3I_MAGIC "S3INVIDX"
-#define S3I_FORMAT_VERSION 1
+#define S3I_FORMAT_VERSION 2
 #define S3I_HEADER_SIZE 64
 #define S3I_SECTION_ENTRY 32
 #define S3I_ALIGN 64
@@ -50,8 +50,30 @@ enum s3i_section_id {
 	S3I_SEC_STR_DATA = 31,   /* blocks: varint block number; first = varint len + bytes;
 	                            then varint shared, varint len, bytes */
 	S3I_SEC_MPHF = 40,       /* serialized s3i_mphf */
-	S3I_SEC_SLOTS = 41       /* per MPHF slot, `width` bits: fp8 | entry-in-block 4 | block offset */
+	S3I_SEC_SLOTS = 41,      /* per MPHF slot, `width` bits: fp8 | entry-in-block 4 | block offset */
+	/* analysis (width 0 / empty when the report lacks the columns) */
+	S3I_SEC_AGE_MASK = 50,   /* u8 per prefix: bit b set = age bucket b non-empty (7: no date) */
+	S3I_SEC_AGE_BASE = 51,   /* per S3I_AGE_BLOCK prefixes: age entries before the block */
+	S3I_SEC_AGE_OBJ = 52,    /* per age entry: objects (packed) */
+	S3I_SEC_AGE_BYTES = 53,  /* per age entry: bytes (packed) */
+	S3I_SEC_SMALL_STATE = 54, /* per class entry, 2 bits: none / all / some below 128 KiB */
+	S3I_SEC_SMALL_OBJ = 55,  /* per "some" entry: objects below 128 KiB (packed) */
+	S3I_SEC_SMALL_BYTES = 56 /* per "some" entry: their bytes (packed) */
 };
+
+/* Small-object state of a class entry: none of its objects is below
+ * 128 KiB, all are (small = the entry's own objects and bytes), or some
+ * are (their count and bytes stored densely, in entry order). State blocks
+ * cover 64 entries: u32 count of "some" entries before the block, then two
+ * u64 words of 32 two-bit states each. */
+enum { S3I_SMALL_NONE = 0, S3I_SMALL_ALL = 1, S3I_SMALL_SOME = 2 };
+#define S3I_SMALL_BLOCK 64
+#define S3I_SMALL_BLOCK_BYTES 20
+
+/* Age entries: a prefix with mask m stores one entry per set bit of m but
+ * the highest (that bucket is the prefix's objects/bytes minus the others),
+ * so it has popcount(m) - (m != 0) entries. */
+#define S3I_AGE_BLOCK 64
 
 #define S3I_NUM_COLUMNS 12 /* OBJECTS .. CLASS_BYTES */
 

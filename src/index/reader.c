@@ -33,7 +33,9 @@
 static const struct {
 	uint32_t id;
 	const char *name;
-	int kind; /* 0 blob, 1 column of n, 2 column of n+1, 3 column of entries, 4 blocks, 5 slots */
+	int kind; /* 0 blob, 1 column of n, 2 column of n+1, 3 column of entries, 4 blocks, 5 slots,
+	           * 6 one value per S3I_AGE_BLOCK prefixes, 7 column of age entries,
+	           * 8 small-state blocks, 9 column of "some small" entries */
 } sec_desc[] = {
 	{S3I_SEC_META, "meta", 0},           {S3I_SEC_OBJECTS, "objects", 1},
 	{S3I_SEC_BYTES, "bytes", 1},         {S3I_SEC_NC_OBJECTS, "nc_objects", 1},
@@ -44,6 +46,10 @@ static const struct {
 	{S3I_SEC_CLASS_BYTES, "class_bytes", 3}, {S3I_SEC_STR_BLOCKS, "string_blocks", 4},
 	{S3I_SEC_STR_DATA, "strings", 0},    {S3I_SEC_MPHF, "mphf", 0},
 	{S3I_SEC_SLOTS, "slots", 5},
+	{S3I_SEC_AGE_MASK, "age_mask", 1},   {S3I_SEC_AGE_BASE, "age_base", 6},
+	{S3I_SEC_AGE_OBJ, "age_objects", 7}, {S3I_SEC_AGE_BYTES, "age_bytes", 7},
+	{S3I_SEC_SMALL_STATE, "small_state", 8},
+	{S3I_SEC_SMALL_OBJ, "small_objects", 9}, {S3I_SEC_SMALL_BYTES, "small_bytes", 9},
 };
 #define NDESC (sizeof sec_desc / sizeof sec_desc[0])
 
@@ -90,6 +96,13 @@ static struct s3i_col *col_for(struct s3inv_index *x, uint32_t id)
 	case S3I_SEC_CLASS_OBJ: return &x->clsobj;
 	case S3I_SEC_CLASS_BYTES: return &x->clsbytes;
 	case S3I_SEC_STR_BLOCKS: return &x->strblk;
+	case S3I_SEC_AGE_MASK: return &x->agemask;
+	case S3I_SEC_AGE_BASE: return &x->agebase;
+	case S3I_SEC_AGE_OBJ: return &x->ageobj;
+	case S3I_SEC_AGE_BYTES: return &x->agebytes;
+	case S3I_SEC_SMALL_STATE: return &x->smstate;
+	case S3I_SEC_SMALL_OBJ: return &x->smobj;
+	case S3I_SEC_SMALL_BYTES: return &x->smbytes;
 	default: return NULL;
 	}
 }
@@ -121,6 +134,8 @@ static int parse_meta(struct s3inv_index *x, const char *p, size_t len, s3inv_er
 	                        : -1;
 	x->info.has_size = json_is_true(json_object_get(m, "has_size"));
 	x->info.has_versions = json_is_true(json_object_get(m, "has_versions"));
+	x->info.has_age = json_is_true(json_object_get(m, "has_age"));
+	x->info.has_small = json_is_true(json_object_get(m, "has_small"));
 	cls = json_object_get(m, "classes");
 	if (!json_is_array(cls) || json_array_size(cls) > 65536)
 		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'meta': no class table", x->path);
@@ -229,11 +244,47 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 	n_entries = colget(&x->clsoff, x->n);
 	x->n_entries = n_entries;
 	x->strblk.n = (x->n + S3I_STR_BLOCK - 1) / S3I_STR_BLOCK;
+	/* age entries: the last block's base plus its prefixes' counts */
+	x->agebase.n = (x->n + S3I_AGE_BLOCK - 1) / S3I_AGE_BLOCK;
+	x->n_age = 0;
+	if (x->agemask.w != 0 && x->agemask.w != 1)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'age_mask': bad width", x->path);
+	if (x->agemask.w && (x->agemask.len != x->n || x->agebase.w == S3I_PACKED ||
+	                     x->agebase.w == 0 || x->agebase.len != x->agebase.n * x->agebase.w))
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'age_base': bad size", x->path);
+	if (x->agemask.w) {
+		uint64_t q = (x->agebase.n - 1) * S3I_AGE_BLOCK;
+		x->n_age = colget(&x->agebase, x->agebase.n - 1);
+		for (; q < x->n; q++) {
+			unsigned m = x->agemask.p[q];
+			x->n_age += (unsigned)__builtin_popcount(m) - (m != 0);
+		}
+	}
+	/* small-object states: blocks of S3I_SMALL_BLOCK entries; the "some"
+	 * entries are the last block's count plus its own */
+	x->n_small = 0;
+	if (x->smstate.len) {
+		uint64_t nb = (n_entries + S3I_SMALL_BLOCK - 1) / S3I_SMALL_BLOCK;
+		const unsigned char *lb;
+		if (x->smstate.len != nb * S3I_SMALL_BLOCK_BYTES)
+			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'small_state': bad size",
+			                   x->path);
+		if (nb) {
+			lb = x->smstate.p + (nb - 1) * S3I_SMALL_BLOCK_BYTES;
+			x->n_small = s3i_get_le(lb, 4) +
+			             (uint64_t)__builtin_popcountll(s3i_get_le(lb + 4, 8) & 0xAAAAAAAAAAAAAAAAULL) +
+			             (uint64_t)__builtin_popcountll(s3i_get_le(lb + 12, 8) & 0xAAAAAAAAAAAAAAAAULL);
+		}
+	}
 	for (i = 0; i < NDESC; i++) {
 		struct s3i_col *c = col_for(x, sec_desc[i].id);
-		if (!c || sec_desc[i].kind == 2 || sec_desc[i].kind == 4)
+		if (!c || sec_desc[i].kind == 2 || sec_desc[i].kind == 4 || sec_desc[i].kind == 8)
 			continue;
-		c->n = sec_desc[i].kind == 1 ? x->n : n_entries;
+		c->n = sec_desc[i].kind == 1 ? x->n
+		     : sec_desc[i].kind == 6 ? x->agebase.n
+		     : sec_desc[i].kind == 7 ? x->n_age
+		     : sec_desc[i].kind == 9 ? x->n_small
+		                             : n_entries;
 		if (c->w == S3I_PACKED) {
 			c->nblocks = (c->n + S3I_PACK_BLOCK - 1) / S3I_PACK_BLOCK;
 			if (c->len < c->nblocks * 8)
@@ -610,8 +661,9 @@ int s3inv_index_class_stats(const s3inv_index *x, uint64_t pos, s3inv_class_stat
 		out[i - a].name = x->class_names[id];
 		out[i - a].objects = colget(&x->clsobj, i);
 		out[i - a].bytes = colget(&x->clsbytes, i);
-		out[i - a].small_objects = 0; /* TODO(age): small-object sections */
-		out[i - a].small_bytes = 0;
+		if (s3i_index_small(x, i, out[i - a].objects, out[i - a].bytes,
+		                    &out[i - a].small_objects, &out[i - a].small_bytes) < 0)
+			return S3INV_ECORRUPT;
 	}
 	return (int)(b - a);
 }
@@ -650,4 +702,70 @@ int s3inv_index_next_sibling(const s3inv_index *x, uint64_t pos, uint64_t *next)
 uint64_t s3i_index_col(const struct s3i_col *c, uint64_t i)
 {
 	return colget(c, i);
+}
+
+int s3i_index_age_entries(const struct s3inv_index *x, uint64_t pos, uint64_t *first,
+                          unsigned *count)
+{
+	uint64_t q = pos / S3I_AGE_BLOCK * S3I_AGE_BLOCK, off;
+	unsigned m;
+	*first = 0;
+	*count = 0;
+	if (!x->agemask.w || pos >= x->n)
+		return 0;
+	off = colget(&x->agebase, pos / S3I_AGE_BLOCK);
+	for (; q < pos; q++) {
+		m = x->agemask.p[q];
+		off += (unsigned)__builtin_popcount(m) - (m != 0);
+	}
+	m = x->agemask.p[pos];
+	*count = (unsigned)__builtin_popcount(m) - (m != 0);
+	if (off > x->n_age || *count > x->n_age - off)
+		return S3INV_ECORRUPT;
+	*first = off;
+	return 0;
+}
+
+int s3i_index_small(const struct s3inv_index *x, uint64_t i, uint64_t objects, uint64_t bytes,
+                    uint64_t *so, uint64_t *sb)
+{
+	const unsigned char *b;
+	uint64_t w0, w1, r;
+	unsigned k, st;
+	*so = *sb = 0;
+	if (!x->smstate.len)
+		return 0;
+	if (i >= x->n_entries)
+		return S3INV_ECORRUPT;
+	b = x->smstate.p + i / S3I_SMALL_BLOCK * S3I_SMALL_BLOCK_BYTES;
+	k = (unsigned)(i % S3I_SMALL_BLOCK);
+	w0 = s3i_get_le(b + 4, 8);
+	w1 = s3i_get_le(b + 12, 8);
+	st = (unsigned)((k < 32 ? w0 >> (2 * k) : w1 >> (2 * (k - 32))) & 3);
+	if (st == S3I_SMALL_NONE)
+		return 0;
+	if (st == S3I_SMALL_ALL) {
+		*so = objects;
+		*sb = bytes;
+		return 0;
+	}
+	if (st != S3I_SMALL_SOME)
+		return S3INV_ECORRUPT;
+	/* rank: "some" entries before this one in the block (high bit of each state) */
+	r = s3i_get_le(b, 4);
+	if (k < 32) {
+		r += (uint64_t)__builtin_popcountll(w0 & 0xAAAAAAAAAAAAAAAAULL & ((1ULL << (2 * k)) - 1));
+	} else {
+		r += (uint64_t)__builtin_popcountll(w0 & 0xAAAAAAAAAAAAAAAAULL);
+		if (k > 32)
+			r += (uint64_t)__builtin_popcountll(w1 & 0xAAAAAAAAAAAAAAAAULL &
+			                                    ((1ULL << (2 * (k - 32))) - 1));
+	}
+	if (r >= x->n_small)
+		return S3INV_ECORRUPT;
+	*so = colget(&x->smobj, r);
+	*sb = colget(&x->smbytes, r);
+	if (*so == 0 || *so >= objects || *sb > bytes)
+		return S3INV_ECORRUPT;
+	return 0;
 }

@@ -27,9 +27,11 @@ struct s3inv_index {
 	int fd;
 	unsigned char *map;
 	size_t size;
-	uint64_t n, n_entries;
+	uint64_t n, n_entries, n_age;
 	struct s3i_col obj, bytes, ncobj, ncbytes, dm, depth, sub, maxd, clsoff, clsid, clsobj,
 	    clsbytes, strblk;
+	struct s3i_col agemask, agebase, ageobj, agebytes, smstate, smobj, smbytes; /* analysis */
+	uint64_t n_small; /* class entries with some (not all) objects below 128 KiB */
 	const unsigned char *str;
 	uint64_t str_len;
 	struct s3i_mphf mphf;
@@ -49,5 +51,17 @@ uint64_t s3i_index_col(const struct s3i_col *c, uint64_t i);
 int s3i_index_decode(const struct s3inv_index *x, uint64_t pos, unsigned char *buf, size_t *len);
 
 const char *s3i_section_name(uint32_t id);
+
+/** Objects and bytes below 128 KiB of class entry I, whose own objects
+ *  and bytes are OBJECTS and BYTES (zeros without small-object data).
+ *  @return 0 or S3INV_ECORRUPT. */
+int s3i_index_small(const struct s3inv_index *x, uint64_t i, uint64_t objects, uint64_t bytes,
+                    uint64_t *so, uint64_t *sb);
+
+/** Position of the first age entry of POS and its number of entries
+ *  (format.h: one per set bit of the mask but the highest).
+ *  @return 0 or S3INV_ECORRUPT. */
+int s3i_index_age_entries(const struct s3inv_index *x, uint64_t pos, uint64_t *first,
+                          unsigned *count);
 
 #endif

@@ -5,7 +5,10 @@
  * strictly increasing strings ending in the delimiter, depth = delimiters,
  * parent = nearest open ancestor whose string is a prefix, depth = parent
  * depth + 1, subtree ends nested, deepest depth consistent, counts never
- * above the parent's, class statistics summing to the prefix's, and the
+ * above the parent's, class statistics summing to the prefix's, small
+ * objects within their class (at most 128 KiB - 1 bytes each), age entries
+ * where the masks say and summing to at most the prefix's (exactly when
+ * every object had a date: no "unknown" bit), the age entry count, and the
  * hash mapping every stored prefix back to its own position.
  */
 #include <string.h>
@@ -119,6 +122,33 @@ int s3inv_index_verify(const char *path, s3inv_error *err)
 			rc = fail(err, path, i, "class statistics do not sum to the prefix's");
 			goto out;
 		}
+		for (k = 0; k < (size_t)nc && k < 64; k++)
+			if (cs[k].small_objects > cs[k].objects || cs[k].small_bytes > cs[k].bytes ||
+			    cs[k].small_bytes > cs[k].small_objects * (uint64_t)(S3INV_SMALL_OBJECT - 1) ||
+			    (!x->info.has_small && cs[k].small_objects)) {
+				rc = fail(err, path, i, "small-object counts exceed their class");
+				goto out;
+			}
+		if (x->info.has_age) {
+			s3inv_age age;
+			uint64_t ao = 0;
+			unsigned m = x->agemask.w ? x->agemask.p[i] : 0;
+			if (m > 0xff || s3inv_index_age(x, i, &age) < 0) {
+				rc = fail(err, path, i, "damaged age histogram");
+				goto out;
+			}
+			for (k = 0; k < S3INV_AGE_BUCKETS; k++) {
+				ao += age.objects[k];
+				if ((age.objects[k] != 0) != ((m >> k & 1) != 0)) {
+					rc = fail(err, path, i, "age buckets do not match the age mask");
+					goto out;
+				}
+			}
+			if (ao > s.objects || (!(m & 0x80) && ao != s.objects)) {
+				rc = fail(err, path, i, "age buckets do not sum to the prefix's objects");
+				goto out;
+			}
+		}
 		if (s3inv_index_lookup(x, (const char *)cur, clen, &found) < 0 || found != i) {
 			rc = fail(err, path, i, "the hash does not find this prefix");
 			goto out;
@@ -137,6 +167,24 @@ int s3inv_index_verify(const char *path, s3inv_error *err)
 		prev = cur;
 		cur = t;
 		plen = clen;
+	}
+	if (x->info.has_age) {
+		/* the bases: each block's first entry = the entries before it */
+		uint64_t acc = 0, first;
+		unsigned cnt;
+		for (i = 0; i < x->n; i++) {
+			if (s3i_index_age_entries(x, i, &first, &cnt) < 0 || first != acc) {
+				rc = fail(err, path, i, "age entry offsets are inconsistent");
+				goto out;
+			}
+			acc += cnt;
+		}
+		if (acc != x->n_age) {
+			rc = s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'age_objects': %llu entries, "
+			                 "the masks say %llu", path, (unsigned long long)x->n_age,
+			                 (unsigned long long)acc);
+			goto out;
+		}
 	}
 	rc = 0;
 out:

@@ -47,6 +47,13 @@ enum col {
 	C_STRBLK,    /* u64 in the spool */
 	C_STRDATA,
 	C_PAIRS,     /* postorder (pos u64, end u64, maxdepth u32) */
+	C_AGEMASK,   /* u8 per prefix: non-empty age buckets (bit 7: no date) */
+	C_AGEBASE,   /* u64 per S3I_AGE_BLOCK prefixes: age entries before it */
+	C_AGEOBJ,    /* per age entry (every non-empty bucket but the last) */
+	C_AGEBYTES,
+	C_SMSTATE,   /* small-state blocks (format.h) */
+	C_SMOBJ,     /* per "some small" class entry: objects below S3INV_SMALL_OBJECT */
+	C_SMBYTES,
 	C_COUNT
 };
 
@@ -64,7 +71,8 @@ struct packer {
 static bool is_packed(int c)
 {
 	return c == C_OBJ || c == C_BYTES || c == C_NCOBJ || c == C_NCBYTES || c == C_DM ||
-	       c == C_CLSOBJ || c == C_CLSBYTES;
+	       c == C_CLSOBJ || c == C_CLSBYTES || c == C_AGEOBJ || c == C_AGEBYTES ||
+	       c == C_SMOBJ || c == C_SMBYTES;
 }
 
 struct frame {
@@ -83,7 +91,10 @@ struct s3i_writer {
 	struct s3i_spool sp[C_COUNT];
 	unsigned wid[C_COUNT]; /* spool width of each counter column */
 	struct packer pk[C_COUNT]; /* packed columns (is_packed) */
-	uint64_t n, n_entries;
+	uint64_t n, n_entries, n_age;
+	/* the small-state block being filled */
+	uint64_t sm_w[2], sm_rank, n_some;
+	unsigned sm_k;
 	uint32_t max_depth_seen;
 	struct frame *stack;
 	size_t depth_cap, sp_top;
@@ -93,7 +104,8 @@ struct s3i_writer {
 
 static const char *col_name[C_COUNT] = {"objects", "bytes", "noncurrent objects",
     "noncurrent bytes", "delete markers", "depth", "class counts", "class ids",
-    "class objects", "class bytes", "string blocks", "strings", "subtree"};
+    "class objects", "class bytes", "string blocks", "strings", "subtree", "age masks",
+    "age bases", "age objects", "age bytes", "small states", "small objects", "small bytes"};
 
 static int pack_flush(struct s3i_writer *w, enum col c, s3inv_error *err)
 {
@@ -216,42 +228,138 @@ static int pop(struct s3i_writer *w, s3inv_error *err)
 	return s3i_spool_write(&w->sp[C_PAIRS], rec, sizeof rec, err);
 }
 
-static int cmp_cstat_final(const void *a, const void *b)
+/* A class entry on its way into the columns: final id, statistics, and the
+ * objects below S3INV_SMALL_OBJECT among them. */
+struct centry {
+	uint32_t cls;
+	uint64_t objects, bytes, sobj, sbytes;
+};
+
+static int cmp_centry(const void *a, const void *b)
 {
-	uint32_t x = ((const struct s3i_cstat *)a)->cls, y = ((const struct s3i_cstat *)b)->cls;
+	uint32_t x = ((const struct centry *)a)->cls, y = ((const struct centry *)b)->cls;
 	return x < y ? -1 : x > y;
+}
+
+/* The age entries of a prefix: its mask, then the objects and bytes of
+ * every non-empty bucket but the last (that one is the prefix's total
+ * minus the others, so a prefix whose objects all fall in one bucket
+ * stores nothing but its mask). */
+static int add_age(struct s3i_writer *w, const struct s3i_cstat *age[S3I_AGE_SLOTS],
+                   s3inv_error *err)
+{
+	unsigned mask = 0, last = 0, b;
+	int rc = 0;
+	if (w->n % S3I_AGE_BLOCK == 0)
+		TRY(put(w, C_AGEBASE, w->n_age, 8, err));
+	for (b = 0; b < S3I_AGE_SLOTS; b++)
+		if (age[b]) {
+			mask |= 1u << b;
+			last = b;
+		}
+	TRY(put(w, C_AGEMASK, mask, 1, err));
+	for (b = 0; b < last; b++)
+		if (age[b]) {
+			TRY(put(w, C_AGEOBJ, age[b]->objects, 8, err));
+			TRY(put(w, C_AGEBYTES, age[b]->bytes, 8, err));
+			w->n_age++;
+		}
+out:
+	return rc;
+}
+
+static int small_flush(struct s3i_writer *w, s3inv_error *err)
+{
+	unsigned char b[S3I_SMALL_BLOCK_BYTES];
+	if (w->sm_k == 0)
+		return 0;
+	s3i_put_le(b, w->sm_rank, 4);
+	s3i_put_le(b + 4, w->sm_w[0], 8);
+	s3i_put_le(b + 12, w->sm_w[1], 8);
+	w->sm_w[0] = w->sm_w[1] = 0;
+	w->sm_k = 0;
+	w->sm_rank = w->n_some;
+	return s3i_spool_write(&w->sp[C_SMSTATE], b, sizeof b, err);
+}
+
+/* The small-object state of class entry E; the counts of a "some" entry. */
+static int add_small(struct s3i_writer *w, const struct centry *e, s3inv_error *err)
+{
+	uint64_t st = e->sobj == 0 ? S3I_SMALL_NONE
+	            : e->sobj == e->objects && e->sbytes == e->bytes ? S3I_SMALL_ALL
+	                                                           : S3I_SMALL_SOME;
+	int rc = 0;
+	if (w->n_some > 0xffffffffULL)
+		return s3i_err_set(err, S3INV_EINVAL, "index writer: too many class entries");
+	w->sm_w[w->sm_k / 32] |= st << (2 * (w->sm_k % 32));
+	if (st == S3I_SMALL_SOME) {
+		TRY(put(w, C_SMOBJ, e->sobj, 8, err));
+		TRY(put(w, C_SMBYTES, e->sbytes, 8, err));
+		w->n_some++;
+	}
+	if (++w->sm_k == S3I_SMALL_BLOCK)
+		TRY(small_flush(w, err));
+out:
+	return rc;
 }
 
 static int add_classes(struct s3i_writer *w, const struct s3i_prec *p, s3inv_error *err)
 {
-	struct s3i_cstat local[64], *cs = local;
-	uint32_t i, k = 0;
+	struct centry local[64], *cs = local;
+	const struct s3i_cstat *age[S3I_AGE_SLOTS] = {NULL};
+	uint32_t i, j, k = 0;
 	int rc = 0;
 	if (p->n_classes > 64) {
 		cs = s3i_malloc(p->n_classes * sizeof *cs);
 		if (!cs)
 			return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
 	}
+	/* classes come sorted by id: real ones, then age buckets, then small
+	 * objects per real class (S3I_CLS_SMALL0 + the class's build id) */
 	for (i = 0; i < p->n_classes; i++) {
-		if (p->classes[i].objects == 0 && p->classes[i].bytes == 0)
+		const struct s3i_cstat *c = &p->classes[i];
+		if (c->objects == 0 && c->bytes == 0)
 			continue;
-		cs[k] = p->classes[i];
-		if (cs[k].cls >= w->meta.class_map_len) {
+		if (c->cls >= S3I_CLS_AGE0 && c->cls < S3I_CLS_AGE0 + S3I_AGE_SLOTS) {
+			age[c->cls - S3I_CLS_AGE0] = c;
+			continue;
+		}
+		if (c->cls >= S3I_CLS_SMALL0) {
+			for (j = 0; j < k; j++)
+				if (S3I_CLS_SMALL0 + cs[j].cls == c->cls)
+					break;
+			if (j == k) {
+				rc = s3i_err_set(err, S3INV_EINVAL,
+				                 "index writer: small objects of class id %u without the class",
+				                 (unsigned)(c->cls - S3I_CLS_SMALL0));
+				goto out;
+			}
+			cs[j].sobj = c->objects;
+			cs[j].sbytes = c->bytes;
+			continue;
+		}
+		if (c->cls >= w->meta.class_map_len) {
 			rc = s3i_err_set(err, S3INV_EINVAL, "index writer: unknown class id %u",
-			                 (unsigned)cs[k].cls);
+			                 (unsigned)c->cls);
 			goto out;
 		}
-		cs[k].cls = w->meta.class_map[cs[k].cls];
+		cs[k] = (struct centry){c->cls, c->objects, c->bytes, 0, 0};
 		k++;
 	}
-	qsort(cs, k, sizeof *cs, cmp_cstat_final);
+	for (j = 0; j < k; j++)
+		cs[j].cls = w->meta.class_map[cs[j].cls];
+	qsort(cs, k, sizeof *cs, cmp_centry);
 	TRY(put(w, C_CLSCOUNT, k, 2, err));
 	for (i = 0; i < k; i++) {
 		TRY(put(w, C_CLSID, cs[i].cls, 2, err));
 		TRY(put(w, C_CLSOBJ, cs[i].objects, w->wid[C_CLSOBJ], err));
 		TRY(put(w, C_CLSBYTES, cs[i].bytes, w->wid[C_CLSBYTES], err));
+		if (w->meta.has_small)
+			TRY(add_small(w, &cs[i], err));
 	}
 	w->n_entries += k;
+	if (w->meta.has_age)
+		TRY(add_age(w, age, err));
 out:
 	if (cs != local)
 		s3i_free(cs);
@@ -745,6 +853,8 @@ static char *meta_json(struct s3i_writer *w, s3inv_error *err)
 	json_object_set_new(o, "max_depth", json_integer(w->meta.max_depth));
 	json_object_set_new(o, "has_size", json_boolean(w->meta.has_size));
 	json_object_set_new(o, "has_versions", json_boolean(w->meta.has_versions));
+	json_object_set_new(o, "has_age", json_boolean(w->meta.has_age));
+	json_object_set_new(o, "has_small", json_boolean(w->meta.has_small));
 	json_object_set_new(o, "options", json_string(w->meta.options ? w->meta.options : ""));
 	json_object_set_new(o, "mphf", json_string("ptrhash-style, xxh3, 16-bit fingerprints"));
 	for (i = 0; i < w->meta.n_classes; i++)
@@ -785,18 +895,20 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
                       s3inv_error *err)
 {
 	enum { S_META, S_OBJ, S_BYTES, S_NCOBJ, S_NCBYTES, S_DM, S_DEPTH, S_SUB, S_MAXD, S_CLSOFF,
-	       S_CLSID, S_CLSOBJ, S_CLSBYTES, S_STRBLK, S_STRDATA, S_MPHF, S_SLOTS, NSEC };
+	       S_CLSID, S_CLSOBJ, S_CLSBYTES, S_STRBLK, S_STRDATA, S_MPHF, S_SLOTS, S_AGEMASK,
+	       S_AGEBASE, S_AGEOBJ, S_AGEBYTES, S_SMSTATE, S_SMOBJ, S_SMBYTES, NSEC };
 	static const uint32_t ids[NSEC] = {S3I_SEC_META, S3I_SEC_OBJECTS, S3I_SEC_BYTES,
 	    S3I_SEC_NC_OBJECTS, S3I_SEC_NC_BYTES, S3I_SEC_DMARKERS, S3I_SEC_DEPTH,
 	    S3I_SEC_SUBTREE, S3I_SEC_MAXDEPTH, S3I_SEC_CLASS_OFF, S3I_SEC_CLASS_ID,
 	    S3I_SEC_CLASS_OBJ, S3I_SEC_CLASS_BYTES, S3I_SEC_STR_BLOCKS, S3I_SEC_STR_DATA,
-	    S3I_SEC_MPHF, S3I_SEC_SLOTS};
+	    S3I_SEC_MPHF, S3I_SEC_SLOTS, S3I_SEC_AGE_MASK, S3I_SEC_AGE_BASE, S3I_SEC_AGE_OBJ,
+	    S3I_SEC_AGE_BYTES, S3I_SEC_SMALL_STATE, S3I_SEC_SMALL_OBJ, S3I_SEC_SMALL_BYTES};
 	struct sec s[NSEC];
 	unsigned char head[S3I_HEADER_SIZE + NSEC * S3I_SECTION_ENTRY];
 	char *meta = NULL;
 	void *mphf = NULL;
 	size_t mlen = 0;
-	uint64_t off, nblocks;
+	uint64_t off, nblocks, nageblocks;
 	unsigned dw;
 	int rc = 0, i;
 
@@ -807,6 +919,8 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	}
 	while (w->sp_top > 0)
 		TRY(pop(w, err));
+	if (w->meta.has_small)
+		TRY(small_flush(w, err));
 	if (w->n > 0xffffffffULL)
 		return s3i_err_set(err, S3INV_EINVAL, "more than 2^32 prefixes: not supported by index format 1");
 	if (s3i_slot_bits(w->sp[C_STRDATA].size) > S3I_SLOT_MAX_BITS)
@@ -852,6 +966,25 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 		}
 	}
 	s[S_STRBLK].len = nblocks * s[S_STRBLK].width;
+	nageblocks = (w->n + S3I_AGE_BLOCK - 1) / S3I_AGE_BLOCK;
+	if (w->meta.has_age) {
+		s[S_AGEMASK].width = 1;
+		s[S_AGEMASK].len = w->n;
+		s[S_AGEBASE].width = s3i_width_for(w->n_age) ? s3i_width_for(w->n_age) : 1;
+		s[S_AGEBASE].len = nageblocks * s[S_AGEBASE].width;
+	}
+	s[S_AGEOBJ].width = s[S_AGEBYTES].width = S3I_PACKED;
+	if (w->meta.has_age) {
+		s[S_AGEOBJ].len = w->pk[C_AGEOBJ].dir.size + w->sp[C_AGEOBJ].size;
+		s[S_AGEBYTES].len = w->pk[C_AGEBYTES].dir.size + w->sp[C_AGEBYTES].size;
+	}
+	if (w->meta.has_small) {
+		s[S_SMSTATE].width = 1;
+		s[S_SMSTATE].len = w->sp[C_SMSTATE].size;
+		s[S_SMOBJ].width = s[S_SMBYTES].width = S3I_PACKED;
+		s[S_SMOBJ].len = w->pk[C_SMOBJ].dir.size + w->sp[C_SMOBJ].size;
+		s[S_SMBYTES].len = w->pk[C_SMBYTES].dir.size + w->sp[C_SMBYTES].size;
+	}
 	s[S_SLOTS].len = s3i_slot_len(w->n, s[S_SLOTS].width);
 	off = align_up(S3I_HEADER_SIZE + (uint64_t)NSEC * S3I_SECTION_ENTRY);
 	for (i = 0; i < NSEC; i++) {
@@ -878,6 +1011,17 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	TRY(copy_packed(w, C_CLSBYTES, s[S_CLSBYTES].off, err));
 	TRY(copy_column(w, C_STRBLK, 8, s[S_STRBLK].width, nblocks, s[S_STRBLK].off, err));
 	TRY(copy_column(w, C_STRDATA, 1, 1, w->sp[C_STRDATA].size, s[S_STRDATA].off, err));
+	if (w->meta.has_age) {
+		TRY(copy_column(w, C_AGEMASK, 1, 1, w->n, s[S_AGEMASK].off, err));
+		TRY(copy_column(w, C_AGEBASE, 8, s[S_AGEBASE].width, nageblocks, s[S_AGEBASE].off, err));
+		TRY(copy_packed(w, C_AGEOBJ, s[S_AGEOBJ].off, err));
+		TRY(copy_packed(w, C_AGEBYTES, s[S_AGEBYTES].off, err));
+	}
+	if (w->meta.has_small) {
+		TRY(copy_column(w, C_SMSTATE, 1, 1, w->sp[C_SMSTATE].size, s[S_SMSTATE].off, err));
+		TRY(copy_packed(w, C_SMOBJ, s[S_SMOBJ].off, err));
+		TRY(copy_packed(w, C_SMBYTES, s[S_SMBYTES].off, err));
+	}
 	TRY(s3i_pwrite_all(w->out_fd, mphf, mlen, s[S_MPHF].off, w->path, err));
 	TRY(fill_slots(w, mphf, mlen, &s[S_SLOTS], err));
 	if (w->meta.cancel && *w->meta.cancel) {

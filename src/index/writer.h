@@ -30,6 +30,8 @@ struct s3i_writer_meta {
 	char delim;
 	int max_depth;
 	bool has_size, has_versions;
+	bool has_age;   /* age buckets (S3I_CLS_AGE0 pseudo classes) are in the stream */
+	bool has_small; /* small-object counts (S3I_CLS_SMALL0) are in the stream */
 	/* class names in final (sorted) order, and the map from the build's
 	 * class ids to final ids */
 	const char *const *class_names;

@@ -11,10 +11,14 @@
  * their per-object metadata: 32 KiB at the class's rate and 8 KiB at
  * STANDARD's. The minimum billable size (128 KiB for STANDARD_IA,
  * ONEZONE_IA, GLACIER_IR) and the Intelligent-Tiering monitoring fee (per
- * object of at least 128 KiB) need the number of objects below 128 KiB per
- * class, which indexes of format 1 do not store: those parts are then 0
- * and min_size_known is false, so callers can say the figure is a lower
- * bound. A class without a price is counted in unpriced_*, not in total.
+ * object of at least 128 KiB) use the per-class counts of objects below
+ * 128 KiB that the build stores (small_objects/small_bytes): an object of
+ * s bytes < 128 KiB is billed 128 KiB, so a class adds small_objects x
+ * 128 KiB - small_bytes at its rate. Without those counts (a report without
+ * Size) both parts are 0 and min_size_known is false, so callers can say
+ * the figure is a lower bound; likewise when a price file sets a minimum or
+ * monitoring threshold other than 128 KiB, which the counts cannot answer.
+ * A class without a price is counted in unpriced_*, not in total.
  */
 #include <jansson.h>
 #include <string.h>
@@ -200,6 +204,7 @@ int s3inv_cost_prefix(s3inv_cost *out, const s3inv_index *x, uint64_t pos,
                       const s3inv_prices *p, s3inv_error *err)
 {
 	const struct price *std = lookup(p, "STANDARD");
+	bool small = x->info.has_small;
 	uint64_t a, b;
 	memset(out, 0, sizeof *out);
 	if (pos >= x->n)
@@ -221,13 +226,33 @@ int s3inv_cost_prefix(s3inv_cost *out, const s3inv_index *x, uint64_t pos,
 			continue;
 		}
 		out->storage += (double)bytes / GIB * e->gb_month;
+		if (small) {
+			uint64_t so, sb;
+			if (s3i_index_small(x, i, objects, bytes, &so, &sb) < 0 || so > objects ||
+			    sb > bytes || sb > so * (uint64_t)S3INV_SMALL_OBJECT)
+				return s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged small-object columns",
+				                   x->path);
+			if (e->min_bytes == S3INV_SMALL_OBJECT)
+				out->min_size += (double)(so * (uint64_t)S3INV_SMALL_OBJECT - sb) / GIB *
+				                 e->gb_month;
+			else if (e->min_bytes)
+				small = false; /* a minimum the counts cannot answer */
+			if (strncmp(x->class_names[id], "INTELLIGENT_TIERING", 19) == 0) {
+				if (p->it_monitor_min_bytes == S3INV_SMALL_OBJECT)
+					out->monitoring += (double)(objects - so) / 1000.0 * p->it_monitor_per_1000;
+				else
+					small = false;
+			}
+		}
 		if (e->archive)
 			out->archive_overhead +=
 			    (double)objects * ((double)p->archive_bytes / GIB * e->gb_month +
 			                       (double)p->archive_standard_bytes / GIB *
 			                           (std ? std->gb_month : 0));
 	}
-	out->min_size_known = false; /* format 1 has no per-class small-object counts */
+	out->min_size_known = small;
+	if (!small)
+		out->min_size = out->monitoring = 0;
 	out->total = out->storage + out->archive_overhead + out->min_size + out->monitoring;
 	return 0;
 }

@@ -23,7 +23,14 @@ static uint64_t sort_key(const s3inv_index *x, uint64_t pos, s3inv_sort by)
 	case S3INV_SORT_OBJECTS: return s3i_index_col(&x->obj, pos);
 	case S3INV_SORT_NC_BYTES: return s3i_index_col(&x->ncbytes, pos);
 	case S3INV_SORT_NAME: return UINT64_MAX - pos;
-	default: return s3i_index_col(&x->bytes, pos);
+	default:
+		if (by > S3INV_SORT_OLDER && by < S3INV_SORT_OLDER + S3INV_AGE_BUCKETS) {
+			uint64_t o, b;
+			return s3inv_index_age_older(x, pos, (unsigned)(by - S3INV_SORT_OLDER), &o, &b) == 0
+			           ? b
+			           : 0;
+		}
+		return s3i_index_col(&x->bytes, pos);
 	}
 }
 

@@ -27,6 +27,7 @@
 #include "builds.h"
 #include "http.h"
 #include "server.h"
+#include "analysis.h"
 #include "stats.h"
 
 /* A short, printable excerpt of user text for error messages. */
@@ -146,6 +147,36 @@ static bool enum_arg(struct s3i_http_req *r, const char *name, const char *const
 	return false;
 }
 
+/* ?NAME=0|1|false|true (DEF when absent); replies 400 when malformed. */
+static bool bool_arg(struct s3i_http_req *r, const char *name, bool def, bool *out)
+{
+	size_t len = 0;
+	const char *v = s3i_http_arg(r, name, &len);
+	*out = def;
+	if (!v)
+		return true;
+	if ((len == 1 && v[0] == '1') || (len == 4 && memcmp(v, "true", 4) == 0)) {
+		*out = true;
+		return true;
+	}
+	if ((len == 1 && v[0] == '0') || (len == 5 && memcmp(v, "false", 5) == 0)) {
+		*out = false;
+		return true;
+	}
+	s3i_http_error(r, 400, "parameter '%s' must be 0 or 1", name);
+	return false;
+}
+
+/* The du JSON of POS, with ,"cost":{…} when COST. */
+static int stats_json(struct s3i_srv *srv, struct s3i_json *j, const s3inv_index *idx,
+                      uint64_t pos, bool cost, s3inv_error *err)
+{
+	int rc = s3i_front_stats_json(j, idx, pos, err);
+	if (rc == 0 && cost)
+		rc = s3i_front_cost_append(j, idx, pos, srv->prices, err);
+	return rc;
+}
+
 static void reply_lib_error(struct s3i_http_req *r, int rc, const s3inv_error *err)
 {
 	s3i_http_error(r, s3i_http_status_of(rc), "%s",
@@ -176,6 +207,10 @@ static void write_info(struct s3i_json *j, const struct s3i_srv_index *e)
 	s3i_json_bool(j, in->has_size);
 	s3i_json_key(j, "has_versions");
 	s3i_json_bool(j, in->has_versions);
+	s3i_json_key(j, "has_age");
+	s3i_json_bool(j, in->has_age);
+	s3i_json_key(j, "has_small");
+	s3i_json_bool(j, in->has_small);
 	s3i_json_key(j, "creation_ms");
 	s3i_json_i64(j, in->creation_ms);
 	s3i_json_key(j, "source_bucket");
@@ -241,12 +276,14 @@ static void h_stats(struct s3i_srv *srv, struct s3i_http_req *r)
 	const char *p;
 	size_t len;
 	uint64_t pos;
+	bool cost;
 	int rc;
-	if (!prefix_arg(r, &p, &len) || !(e = index_arg(srv, r)))
+	if (!prefix_arg(r, &p, &len) || !bool_arg(r, "cost", false, &cost) ||
+	    !(e = index_arg(srv, r)))
 		return;
 	if (lookup(r, e, p, len, &pos)) {
 		s3i_json_init(&j);
-		rc = s3i_front_stats_json(&j, e->idx, pos, &err);
+		rc = stats_json(srv, &j, e->idx, pos, cost, &err);
 		s3i_json_raw(&j, "\n", 1);
 		if (rc < 0) {
 			s3i_json_free(&j);
@@ -338,8 +375,9 @@ static void h_children(struct s3i_srv *srv, struct s3i_http_req *r)
 	char *pp = NULL;
 	size_t len, pplen;
 	uint64_t pos, limit, offset, page[S3I_SRV_MAX_PAGE];
+	bool cost;
 	int rc;
-	if (!prefix_arg(r, &p, &len) ||
+	if (!prefix_arg(r, &p, &len) || !bool_arg(r, "cost", false, &cost) ||
 	    !enum_arg(r, "sort", sort_words, sort_vals, S3INV_SORT_BYTES, &sort) ||
 	    !uint_arg(r, "limit", 100, 1, S3I_SRV_MAX_PAGE, &limit) ||
 	    !uint_arg(r, "offset", 0, 0, UINT32_MAX, &offset) || !(e = index_arg(srv, r)))
@@ -360,7 +398,7 @@ static void h_children(struct s3i_srv *srv, struct s3i_http_req *r)
 	s3i_json_key(&j, "children");
 	s3i_json_arr_open(&j);
 	for (size_t i = 0; i < kp.n; i++) {
-		if ((rc = s3i_front_stats_json(&j, e->idx, page[i], &err)) < 0) {
+		if ((rc = stats_json(srv, &j, e->idx, page[i], cost, &err)) < 0) {
 			reply_lib_error(r, rc, &err);
 			goto out;
 		}
@@ -382,8 +420,8 @@ out:
 	s3i_indexset_put(e);
 }
 
-static const char *const by_words[] = {"bytes", "objects", NULL};
-static const s3inv_sort by_vals[] = {S3INV_SORT_BYTES, S3INV_SORT_OBJECTS};
+static const char *const by_words[] = {"bytes", "objects", "noncurrent-bytes", NULL};
+static const s3inv_sort by_vals[] = {S3INV_SORT_BYTES, S3INV_SORT_OBJECTS, S3INV_SORT_NC_BYTES};
 
 /* GET /api/top?index=&prefix=&depth=&limit=&by= : the top --json object */
 static void h_top(struct s3i_srv *srv, struct s3i_http_req *r)
@@ -396,14 +434,33 @@ static void h_top(struct s3i_srv *srv, struct s3i_http_req *r)
 	char *pp = NULL;
 	size_t len, pplen, n = 0;
 	uint64_t pos, depth, limit, *res = NULL;
-	int rc;
+	bool cost;
+	int rc, older = 0;
+	size_t olen = 0;
+	const char *otxt = s3i_http_arg(r, "older_than", &olen);
 	if (!prefix_arg(r, &p, &len) || !uint_arg(r, "depth", 1, 1, 65535, &depth) ||
 	    !uint_arg(r, "limit", 20, 1, S3I_SRV_MAX_PAGE, &limit) ||
-	    !enum_arg(r, "by", by_words, by_vals, S3INV_SORT_BYTES, &by) || !(e = index_arg(srv, r)))
+	    !bool_arg(r, "cost", false, &cost) ||
+	    !enum_arg(r, "by", by_words, by_vals, S3INV_SORT_BYTES, &by))
+		return;
+	if (otxt) {
+		char tb[16];
+		if (olen >= sizeof tb || (memcpy(tb, otxt, olen), tb[olen] = '\0',
+		                          (older = s3inv_age_parse(tb)) < 0)) {
+			s3i_http_error(r, 400, "parameter 'older_than' must be 30d, 90d, 180d, 1y, 2y or 5y");
+			return;
+		}
+		by = (s3inv_sort)(S3INV_SORT_OLDER + older);
+	}
+	if (!(e = index_arg(srv, r)))
 		return;
 	s3i_json_init(&j);
 	if (!lookup(r, e, p, len, &pos))
 		goto out;
+	if (older && !e->info.has_age) {
+		s3i_http_error(r, 404, "no age data in this index (the report had no LastModifiedDate)");
+		goto out;
+	}
 	if ((rc = s3i_front_prefix_dup(&pp, &pplen, e->idx, pos, &err)) < 0 ||
 	    (rc = s3inv_query_top(&res, &n, e->idx, pos, (unsigned)depth, by, (size_t)limit,
 	                          &err)) < 0) {
@@ -416,16 +473,29 @@ static void h_top(struct s3i_srv *srv, struct s3i_http_req *r)
 	s3i_json_key(&j, "levels");
 	s3i_json_u64(&j, depth);
 	s3i_json_key(&j, "by");
-	s3i_json_str(&j, by == S3INV_SORT_OBJECTS ? "objects" : "bytes");
+	s3i_json_str(&j, older                        ? "older-than"
+	                 : by == S3INV_SORT_OBJECTS  ? "objects"
+	                 : by == S3INV_SORT_NC_BYTES ? "noncurrent-bytes"
+	                                             : "bytes");
+	if (older) {
+		s3i_json_key(&j, "older_than");
+		s3i_json_strn(&j, otxt, olen);
+	}
 	s3i_json_key(&j, "results");
 	s3i_json_arr_open(&j);
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = s3i_front_stats_json(&j, e->idx, res[i], &err)) < 0) {
+		if ((rc = stats_json(srv, &j, e->idx, res[i], cost, &err)) < 0) {
 			reply_lib_error(r, rc, &err);
 			goto out;
 		}
 	}
 	s3i_json_arr_close(&j);
+	if (older) {
+		if ((rc = s3i_front_older_json(&j, e->idx, res, n, (unsigned)older, &err)) < 0) {
+			reply_lib_error(r, rc, &err);
+			goto out;
+		}
+	}
 	s3i_json_obj_close(&j);
 	s3i_json_raw(&j, "\n", 1);
 	s3i_http_reply(r, 200, NULL, &j);
@@ -517,6 +587,146 @@ out:
 }
 
 /* GET /healthz (no token) */
+/* GET /api/age?index=&prefix= : the age --json line */
+static void h_age(struct s3i_srv *srv, struct s3i_http_req *r)
+{
+	struct s3i_srv_index *e;
+	struct s3i_json j;
+	s3inv_error err = {0, ""};
+	const char *p;
+	size_t len;
+	uint64_t pos;
+	int rc;
+	if (!prefix_arg(r, &p, &len) || !(e = index_arg(srv, r)))
+		return;
+	if (!e->info.has_age) {
+		s3i_http_error(r, 404, "no age data in this index (the report had no LastModifiedDate)");
+	} else if (lookup(r, e, p, len, &pos)) {
+		s3i_json_init(&j);
+		rc = s3i_front_age_json(&j, e->idx, pos, &err);
+		s3i_json_raw(&j, "\n", 1);
+		if (rc < 0) {
+			s3i_json_free(&j);
+			reply_lib_error(r, rc, &err);
+		} else {
+			s3i_http_reply(r, 200, NULL, &j);
+		}
+	}
+	s3i_indexset_put(e);
+}
+
+static const char *const dsort_words[] = {"growth", "shrink", "name", NULL};
+static const s3inv_sort dsort_vals[] = {(s3inv_sort)S3INV_DIFF_GROWTH,
+                                        (s3inv_sort)S3INV_DIFF_SHRINK,
+                                        (s3inv_sort)S3INV_DIFF_NAME};
+
+static double cost_at(struct s3i_srv *srv, const s3inv_index *idx, uint64_t pos)
+{
+	s3inv_cost c;
+	s3inv_error err = {0, ""};
+	if (pos == UINT64_MAX || s3inv_cost_prefix(&c, idx, pos, srv->prices, &err) < 0)
+		return 0;
+	return c.total;
+}
+
+/* GET /api/diff?old=&new=&prefix=&depth=&sort=&limit=&offset=&unchanged=&cost=
+ * : the rows of `s3inv diff --json`, a page of them, with both indexes'
+ * metadata; a warning when they come from different source buckets. */
+static void h_diff(struct s3i_srv *srv, struct s3i_http_req *r)
+{
+	struct s3i_srv_index *a = NULL, *b = NULL;
+	struct s3i_json j;
+	s3inv_error err = {0, ""};
+	s3inv_diff_row *rows = NULL;
+	s3inv_sort sort;
+	const char *p, *on, *nn;
+	size_t len, olen = 0, nlen = 0, n = 0;
+	uint64_t depth, limit, offset, total = 0;
+	bool unchanged, cost;
+	int rc;
+	if (!prefix_arg(r, &p, &len) || !uint_arg(r, "depth", 1, 0, 65535, &depth) ||
+	    !uint_arg(r, "limit", 100, 1, S3I_SRV_MAX_PAGE, &limit) ||
+	    !uint_arg(r, "offset", 0, 0, 100000, &offset) ||
+	    !bool_arg(r, "unchanged", false, &unchanged) || !bool_arg(r, "cost", false, &cost) ||
+	    !enum_arg(r, "sort", dsort_words, dsort_vals, (s3inv_sort)S3INV_DIFF_GROWTH, &sort))
+		return;
+	on = s3i_http_arg(r, "old", &olen);
+	nn = s3i_http_arg(r, "new", &nlen);
+	if (!on || !nn) {
+		s3i_http_error(r, 400, "parameters 'old' and 'new' (index names) are required");
+		return;
+	}
+	if (!(a = want_index(srv, r, on, olen)))
+		return;
+	if (!(b = want_index(srv, r, nn, nlen))) {
+		s3i_indexset_put(a);
+		return;
+	}
+	s3i_json_init(&j);
+	rc = s3inv_diff_collect(&rows, &n, &total, a->idx, b->idx, p, len, (unsigned)depth,
+	                        (s3inv_diff_sort)sort, (size_t)(offset + limit), unchanged, &err);
+	if (rc == S3INV_ENOTFOUND) {
+		s3i_http_error(r, 404, "prefix '%.*s' is in neither index", EXCERPT(len), p);
+		goto out;
+	}
+	if (rc < 0) {
+		reply_lib_error(r, rc, &err);
+		goto out;
+	}
+	s3i_json_obj_open(&j);
+	s3i_json_key(&j, "old");
+	s3i_json_obj_open(&j);
+	write_info(&j, a);
+	s3i_json_obj_close(&j);
+	s3i_json_key(&j, "new");
+	s3i_json_obj_open(&j);
+	write_info(&j, b);
+	s3i_json_obj_close(&j);
+	if (strcmp(a->info.source_bucket ? a->info.source_bucket : "",
+	           b->info.source_bucket ? b->info.source_bucket : "") != 0) {
+		s3i_json_key(&j, "warning");
+		s3i_json_str(&j, "the two indexes come from different source buckets");
+	}
+	s3i_json_key(&j, "prefix");
+	s3i_json_strn(&j, p, len);
+	s3i_json_key(&j, "depth");
+	s3i_json_u64(&j, depth);
+	s3i_json_key(&j, "total");
+	s3i_json_u64(&j, total);
+	s3i_json_key(&j, "rows");
+	s3i_json_arr_open(&j);
+	for (size_t i = (size_t)offset; i < n; i++) {
+		const s3inv_diff_row *w = &rows[i];
+		bool ho = w->old_pos != UINT64_MAX, hn = w->new_pos != UINT64_MAX;
+		s3inv_stats os, ns;
+		char *pp = NULL;
+		size_t pplen = 0;
+		if ((ho && (rc = s3inv_index_stats(a->idx, w->old_pos, &os)) < 0) ||
+		    (hn && (rc = s3inv_index_stats(b->idx, w->new_pos, &ns)) < 0) ||
+		    (rc = s3i_front_prefix_dup(&pp, &pplen, hn ? b->idx : a->idx,
+		                               hn ? w->new_pos : w->old_pos, &err)) < 0) {
+			reply_lib_error(r, rc, &err);
+			goto out;
+		}
+		s3i_front_diff_row_open(&j, pp, pplen, ho, &os, hn, &ns);
+		free(pp);
+		if (cost) {
+			double oc = cost_at(srv, a->idx, w->old_pos), nc = cost_at(srv, b->idx, w->new_pos);
+			s3i_front_diff_cost_json(&j, oc, nc);
+		}
+		s3i_json_obj_close(&j);
+	}
+	s3i_json_arr_close(&j);
+	s3i_json_obj_close(&j);
+	s3i_json_raw(&j, "\n", 1);
+	s3i_http_reply(r, 200, NULL, &j);
+out:
+	s3i_json_free(&j);
+	s3inv_free(rows);
+	s3i_indexset_put(a);
+	s3i_indexset_put(b);
+}
+
 static void h_healthz(struct s3i_srv *srv, struct s3i_http_req *r)
 {
 	struct s3i_indexset_counts c;
@@ -547,6 +757,8 @@ const struct s3i_route s3i_api_routes[] = {
     {"/api/stats", "stats", S3I_HTTP_GET, false, h_stats},
     {"/api/children", "children", S3I_HTTP_GET, false, h_children},
     {"/api/top", "top", S3I_HTTP_GET, false, h_top},
+    {"/api/age", "age", S3I_HTTP_GET, false, h_age},
+    {"/api/diff", "diff", S3I_HTTP_GET, false, h_diff},
     {"/api/batch", "batch", S3I_HTTP_POST, false, h_batch},
     /* issue 6 adds here: /api/diff, /api/age, /api/cost */
     /* background builds (serve --source; builds_api.c) */

@@ -383,9 +383,24 @@ static void apply_keep(struct s3i_builds *b, size_t s, const struct built *v, si
 }
 
 /* List every source and the output directory, then plan. Builder thread. */
+/* Build options with the configured S3 access. */
+static void s3_opts(const struct s3i_builds *b, s3inv_build_options *o)
+{
+	const s3inv_build_options *s = b->cfg.s3;
+	if (!s)
+		return;
+	o->region = s->region;
+	o->profile = s->profile;
+	o->endpoint_url = s->endpoint_url;
+	o->requester_pays = s->requester_pays;
+	o->max_connections = s->max_connections;
+	o->part_size = s->part_size;
+}
+
 static void rescan(struct s3i_builds *b)
 {
 	s3inv_build_options o = S3INV_BUILD_OPTIONS_INIT;
+	s3_opts(b, &o);
 	struct built *v;
 	size_t nv;
 	for (size_t s = 0; s < b->nsrc; s++) {
@@ -455,6 +470,7 @@ static void run_job(struct s3i_builds *b, struct job *j)
 	int rc;
 
 	memset(&err, 0, sizeof err);
+	s3_opts(b, &o);
 	o.threads = b->cfg.threads;
 	o.mem_budget = b->cfg.budget;
 	o.tmp_dir = b->dir;

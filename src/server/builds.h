@@ -41,6 +41,7 @@ struct s3i_builds_config {
 	unsigned threads;           /* build threads; 0 = library default */
 	double rescan_s;            /* seconds between source rescans; <= 0 = 60 */
 	FILE *log;                  /* one line per notice, or NULL */
+	const struct s3inv_build_options *s3; /* S3 access options (must outlive the builds), or NULL */
 };
 
 /** Check the configuration, create the index directory if needed and

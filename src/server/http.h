@@ -37,6 +37,7 @@ struct s3i_srv {
 	size_t token_len;
 	struct MHD_Daemon *daemon;
 	struct s3i_builds *builds; /* background builds (serve --source), or NULL */
+	s3inv_prices *prices;      /* for cost=1 (read-only, shared by the threads) */
 };
 
 enum { S3I_HTTP_GET = 1, S3I_HTTP_POST = 2 };

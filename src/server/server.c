@@ -120,7 +120,8 @@ int s3i_server_run(const struct s3i_server_config *cfg, volatile sig_atomic_t *s
 	if (cfg->nsources > 0) { /* creates the index directory, then builds in the background */
 		struct s3i_builds_config bc = {cfg->sources, cfg->nsources, cfg->dir,
 		                               cfg->keep, cfg->build_budget, cfg->build_threads,
-		                               cfg->source_rescan_s, cfg->quiet ? NULL : stderr};
+		                               cfg->source_rescan_s, cfg->quiet ? NULL : stderr,
+		                               cfg->s3};
 		sigset_t bl, prev;
 		int rc;
 		sigemptyset(&bl); /* the builder thread inherits a mask without SIGINT/SIGTERM */
@@ -139,6 +140,17 @@ int s3i_server_run(const struct s3i_server_config *cfg, volatile sig_atomic_t *s
 		fprintf(stderr, "s3inv: serve: %s\n", msg);
 		s3i_builds_stop(srv.builds);
 		return 2;
+	}
+	{
+		s3inv_error perr = {0, ""};
+		int prc = cfg->prices ? s3inv_prices_load(&srv.prices, cfg->prices, &perr)
+		                      : s3inv_prices_builtin(&srv.prices, &perr);
+		if (prc < 0) {
+			fprintf(stderr, "s3inv: serve: %s\n", perr.msg[0] ? perr.msg : s3inv_strerror(prc));
+			s3i_indexset_free(srv.set);
+			s3i_builds_stop(srv.builds);
+			return 2;
+		}
 	}
 	srv.token = cfg->token;
 	srv.token_len = cfg->token ? strlen(cfg->token) : 0;
@@ -186,6 +198,7 @@ int s3i_server_run(const struct s3i_server_config *cfg, volatile sig_atomic_t *s
 	s3i_http_stop(&srv);
 	s3i_builds_stop(srv.builds); /* cancels a running build */
 	s3i_indexset_free(srv.set);
+	s3inv_prices_free(srv.prices);
 	fprintf(stderr, "s3inv: serve: stopped\n");
 	return code;
 }

@@ -44,6 +44,9 @@ struct s3i_server_config {
 	uint64_t build_budget;      /* bytes; 0 = library default */
 	unsigned build_threads;     /* 0 = library default */
 	double source_rescan_s;     /* seconds between source rescans; <= 0 = 60 */
+	const char *prices;         /* price table JSON for cost=1, or NULL = built-in */
+	const struct s3inv_build_options *s3; /* S3 access of the sources (region, profile,
+	                                       * endpoint, ...), or NULL for the defaults */
 };
 
 /** Open the indexes, start listening, print one line

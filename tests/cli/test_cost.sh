@@ -19,8 +19,8 @@ import json,sys
 d=json.loads(open(sys.argv[1]).readline())
 c=d["cost"]
 assert c["prices"]=={"region":"us-east-1","date":"2025-06-01"}
-assert c["min_size"] is None and c["monitoring"] is None
-assert abs(c["usd_month"]-(c["storage"]+c["archive_overhead"]))<1e-6*c["usd_month"]
+assert c["min_size"]>0 and c["monitoring"]>0
+assert abs(c["usd_month"]-(c["storage"]+c["archive_overhead"]+c["min_size"]+c["monitoring"]))<1e-5*c["usd_month"]
 assert c["usd_month"]>0'
 # additivity: with only STANDARD priced (all else 0, no overhead), cost == STANDARD bytes x 1 $/GiB
 cat >"$T/p.json" <<'JSON'
@@ -29,7 +29,8 @@ cat >"$T/p.json" <<'JSON'
  "INTELLIGENT_TIERING:FREQUENT_ACCESS":0,"INTELLIGENT_TIERING:INFREQUENT_ACCESS":0,
  "INTELLIGENT_TIERING:ARCHIVE_INSTANT_ACCESS":0,"INTELLIGENT_TIERING:ARCHIVE_ACCESS":0,
  "INTELLIGENT_TIERING:DEEP_ARCHIVE_ACCESS":0},
- "archive_overhead_bytes":0,"archive_overhead_standard_bytes":0}
+ "archive_overhead_bytes":0,"archive_overhead_standard_bytes":0,
+ "intelligent_tiering_monitoring_per_1000":0}
 JSON
 "$BIN" ls "$T/a.s3i" --json >"$T/ls.json"
 expect_rc 0 "$BIN" du "$T/a.s3i" backups datasets users --prices "$T/p.json" --json
@@ -58,6 +59,33 @@ for l in open(sys.argv[1]):
     else:
         d=json.loads(subprocess.run([sys.argv[2],"du",sys.argv[3],"--cost","--json","--",r["prefix"]],capture_output=True).stdout)
         assert abs(d["cost"]["usd_month"]-c["old"])<1e-5*c["old"]+1e-6,(r["prefix"],d["cost"],c)' "$T/diff.json" "$BIN" "$T/a.s3i"
+
+# hand-computed: 128 KiB minimum for STANDARD_IA, Intelligent-Tiering monitoring
+mkdir -p "$T/hand/data"
+cat >"$T/hand/data/a.csv" <<'CSV'
+"b","ia/small","1000","2026-11-01T00:00:00.000Z","STANDARD_IA",""
+"b","ia/big","1048576","2026-11-01T00:00:00.000Z","STANDARD_IA",""
+"b","it/a","10240","2026-11-01T00:00:00.000Z","INTELLIGENT_TIERING","FREQUENT_ACCESS"
+"b","it/b","204800","2026-11-01T00:00:00.000Z","INTELLIGENT_TIERING","FREQUENT_ACCESS"
+"b","it/c","5242880","2026-11-01T00:00:00.000Z","INTELLIGENT_TIERING","FREQUENT_ACCESS"
+CSV
+cat >"$T/hand/manifest.json" <<'JSON'
+{"sourceBucket":"b","destinationBucket":"arn:aws:s3:::d","version":"2016-11-30",
+ "creationTimestamp":"1795309200000","fileFormat":"CSV",
+ "fileSchema":"Bucket, Key, Size, LastModifiedDate, StorageClass, IntelligentTieringAccessTier",
+ "files":[{"key":"b/inv/data/a.csv","size":1,"MD5checksum":"00000000000000000000000000000000"}]}
+JSON
+"$BIN" build "$T/hand" -o "$T/hand.s3i" --no-verify >/dev/null 2>&1
+expect_rc 0 "$BIN" du "$T/hand.s3i" --cost --json
+check "hand-computed cost: storage, 128 KiB minimum, IT monitoring" pyjson '
+import json,sys
+c=json.loads(open(sys.argv[1]).readline())["cost"]
+G=2**30
+st=(1000+1048576)/G*0.0125+(10240+204800+5242880)/G*0.023
+ms=(131072-1000)/G*0.0125
+mo=2/1000*0.0025
+for k,v in (("storage",st),("min_size",ms),("monitoring",mo),("usd_month",st+ms+mo)):
+    assert abs(c[k]-v)<=1e-5*v,(k,c[k],v)'
 # bad price files
 printf '{"storage_gb_month":{"STANDARD":"cheap"}}' >"$T/bad1.json"
 expect_rc 2 "$BIN" du "$T/a.s3i" --prices "$T/bad1.json"

@@ -55,7 +55,13 @@ for x, y in zip(da, db):
         if bad <= 5:
             print("csv    ", x); print("parquet", y)
 ia, ib = info(a), info(b)
-for k in ("prefixes", "rows", "has_size", "has_versions", "creation_ms", "source_bucket",
+# every prefix's age histogram too (export ndjson carries it)
+ea = subprocess.run([binp, "export", a, "--format", "ndjson"], capture_output=True).stdout
+eb = subprocess.run([binp, "export", b, "--format", "ndjson"], capture_output=True).stdout
+if ea != eb or b'"age":[' not in ea:
+    bad += 1
+    print("export ndjson (with age) differs, or has no age")
+for k in ("prefixes", "rows", "has_size", "has_versions", "has_age", "has_small", "creation_ms", "source_bucket",
           "dest_bucket", "classes", "root", "delimiter", "max_depth"):
     if ia.get(k) != ib.get(k):
         bad += 1

@@ -9,38 +9,8 @@
 # usage: test_serve.sh path/to/s3inv   (env S3INV_TMP)
 . "$(dirname "$0")/lib.sh"
 
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		kill -INT "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-}
-trap cleanup EXIT
+. "$(dirname "$0")/serve_lib.sh"
 
-# start NAME ARGS... : start a server on a free port; sets URL and SPID
-start() {
-	local name=$1
-	shift
-	"$BIN" serve --listen 127.0.0.1:0 --threads 4 "$@" >"$T/$name.out" 2>"$T/$name.err" &
-	SPID=$!
-	PIDS+=("$SPID")
-	URL=
-	for _ in $(seq 1 100); do
-		URL=$(sed -n 's|.*\(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$T/$name.out")
-		[ -n "$URL" ] && return 0
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "server $name did not start: $(cat "$T/$name.err")" >&2
-	return 1
-}
-# get PATH [CURL ARGS...]: body in $T/out, status in CODE
-get() {
-	local path=$1
-	shift
-	CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$@" "$URL$path")
-}
-status_is() { [ "$CODE" = "$1" ] || { echo "  status $CODE, want $1: $(head -c 300 "$T/out")" >&2; return 1; }; }
 # (grep, not python: python starts slowly on a loaded machine)
 is_error_json() { grep -q '^{"error":"[^"]' "$T/out"; }
 # rep C N: N copies of character C
@@ -192,6 +162,52 @@ get "/api/top?index=a&depth=2&limit=5&by=objects"
 check "top equals top --json" cmp -s "$T/out" "$T/top.json"
 get "/api/top?index=a&depth=0"
 check "top depth=0 is 400" status_is 400
+get "/api/top?index=a&depth=2&limit=7&older_than=1y"
+"$BIN" top --json --depth 2 --limit 7 --older-than 1y "$T/a.s3i" >"$T/topo.json"
+check "top older_than equals top --older-than --json" cmp -s "$T/out" "$T/topo.json"
+get "/api/top?index=a&older_than=45d"
+check "top older_than=45d is 400" status_is 400
+get "/api/top?index=a&depth=2&limit=5&by=noncurrent-bytes"
+"$BIN" top --json --depth 2 --limit 5 --by noncurrent-bytes "$T/a.s3i" >"$T/topn.json"
+check "top by=noncurrent-bytes equals the CLI" cmp -s "$T/out" "$T/topn.json"
+
+# age, cost, diff: the same answers as the CLI
+get "/api/age?index=a&prefix=logs/"
+"$BIN" age --json "$T/a.s3i" logs/ >"$T/age.json"
+check "age equals age --json" cmp -s "$T/out" "$T/age.json"
+get "/api/age?index=a&prefix=no/such/"
+check "age of a missing prefix is 404" status_is 404
+get "/api/stats?index=a&prefix=logs/&cost=1"
+"$BIN" du --json --cost "$T/a.s3i" logs/ >"$T/cost.json"
+check "stats cost=1 equals du --json --cost" cmp -s "$T/out" "$T/cost.json"
+get "/api/children?index=a&prefix=&cost=1&limit=3"
+check "children cost=1: a cost object per child" python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1])); assert d["children"] and all(c["cost"]["usd_month"]>=0 for c in d["children"])' "$T/out"
+get "/api/stats?index=a&cost=maybe"
+check "cost=maybe is 400" status_is 400
+for q in "depth=1&sort=growth" "depth=2&sort=name&unchanged=1" "depth=1&sort=shrink&cost=1"; do
+	get "/api/diff?old=a&new=b&limit=1000&$q"
+	cp "$T/out" "$T/diff-api.json"
+	args=$(echo "$q" | sed 's/depth=\([0-9]*\)/--depth \1/; s/&sort=/ --sort /; s/&unchanged=1/ --show-unchanged/; s/&cost=1/ --cost/')
+	"$BIN" diff --json $args "$T/a.s3i" "$T/b.s3i" >"$T/diff-cli.json"
+	check "diff ($q) rows equal diff --json" python3 -c '
+import json,sys
+api=json.load(open(sys.argv[1])); cli=[json.loads(l) for l in open(sys.argv[2])]
+assert api["rows"]==cli,(len(api["rows"]),len(cli))
+assert api["total"]==len(cli) and api["old"]["name"]=="a" and api["new"]["name"]=="b"
+assert "warning" not in api' "$T/diff-api.json" "$T/diff-cli.json"
+done
+get "/api/diff?old=a&new=b&limit=2&offset=1&depth=1&sort=name"
+check "diff paging: offset and limit" python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1])); assert len(d["rows"])==2 and d["total"]>=3' "$T/out"
+get "/api/diff?old=a"
+check "diff without new is 400" status_is 400
+get "/api/diff?old=a&new=nope"
+check "diff with an unknown index is 404" status_is 404
+get "/api/diff?old=a&new=b&prefix=no/such/"
+check "diff of a prefix in neither is 404" status_is 404
 
 # batch
 cut -f2- "$T/prefixes.txt" >"$T/plist.txt"

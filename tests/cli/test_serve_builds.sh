@@ -13,48 +13,18 @@
 # usage: test_serve_builds.sh path/to/s3inv   (env S3INV_TMP)
 . "$(dirname "$0")/lib.sh"
 
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do
-		kill -INT "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-}
-trap cleanup EXIT
+. "$(dirname "$0")/serve_lib.sh"
 
 TOKEN='s3cr3t token'
 AUTH=(-H "Authorization: Bearer $TOKEN")
 SRC=$T/src
 OUT=$T/idx
 
-# start NAME ARGS... : start a server on a free port; sets URL and SPID
-start() {
-	local name=$1
-	shift
-	"$BIN" serve --listen 127.0.0.1:0 --threads 4 "$@" >"$T/$name.out" 2>"$T/$name.err" &
-	SPID=$!
-	PIDS+=("$SPID")
-	URL=
-	for _ in $(seq 1 100); do
-		URL=$(sed -n 's|.*\(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$T/$name.out")
-		[ -n "$URL" ] && return 0
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "server $name did not start: $(cat "$T/$name.err")" >&2
-	return 1
-}
 stop() {
 	kill -INT "$SPID" 2>/dev/null
 	wait "$SPID"
 }
-# get PATH [CURL ARGS...]: body in $T/out, status in CODE (with the token)
-get() {
-	local path=$1
-	shift
-	CODE=$(curl -s -o "$T/out" -w '%{http_code}' "${AUTH[@]}" "$@" "$URL$path")
-}
 post() { get "$1" -X POST "${@:2}"; }
-status_is() { [ "$CODE" = "$1" ] || { echo "  status $CODE, want $1: $(head -c 300 "$T/out")" >&2; return 1; }; }
 # py EXPR: evaluate EXPR with d = the JSON in $T/out; prints the result
 py() { $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$T/out"; }
 # wait_for SECONDS PATH EXPR: poll GET PATH until EXPR (python, d = body) is True

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <zlib.h>
 
 /* ---- the prefix map ------------------------------------------------- */
@@ -97,6 +98,10 @@ static int add_class(struct ref_prefix *e, const char *name, uint64_t size)
 		if (strcmp(e->classes[i].name, name) == 0) {
 			e->classes[i].objects++;
 			e->classes[i].bytes += size;
+			if (size < 131072) {
+				e->classes[i].small_objects++;
+				e->classes[i].small_bytes += size;
+			}
 			return 0;
 		}
 	}
@@ -113,13 +118,15 @@ static int add_class(struct ref_prefix *e, const char *name, uint64_t size)
 		return -1;
 	e->classes[e->n_classes].objects = 1;
 	e->classes[e->n_classes].bytes = size;
+	e->classes[e->n_classes].small_objects = size < 131072;
+	e->classes[e->n_classes].small_bytes = size < 131072 ? size : 0;
 	e->n_classes++;
 	return 0;
 }
 
 /* ---- the report --------------------------------------------------- */
 
-enum col { C_KEY, C_SIZE, C_LATEST, C_MARKER, C_CLASS, C_TIER, C_N };
+enum col { C_KEY, C_SIZE, C_LATEST, C_MARKER, C_CLASS, C_TIER, C_LASTMOD, C_N };
 
 struct ctx {
 	struct map map;
@@ -171,6 +178,39 @@ size_t ref_url_decode(char *out, const char *in, size_t len)
 	return o;
 }
 
+/* Age slot of an ISO-8601 date ("2026-11-20T06:40:01.000Z") in a report
+ * of REPORT_MS: 0..6, or 7 when the date is empty. */
+static int age_slot(const char *s, int64_t report_ms)
+{
+	struct tm tm;
+	int64_t ms, days;
+	memset(&tm, 0, sizeof tm);
+	if (!s[0])
+		return 7;
+	if (sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+	           &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	ms = (int64_t)timegm(&tm) * 1000;
+	if (s[19] == '.')
+		ms += atoi(s + 20) / (strlen(s + 20) > 4 ? 1000 : 1); /* .sss or .ssssss (rare) */
+	days = ms >= report_ms ? 0 : (report_ms - ms) / 86400000;
+	if (days < 30)
+		return 0;
+	if (days < 90)
+		return 1;
+	if (days < 180)
+		return 2;
+	if (days < 365)
+		return 3;
+	if (days < 730)
+		return 4;
+	if (days < 1825)
+		return 5;
+	return 6;
+}
+
 static bool is_true(const char *s)
 {
 	return strcasecmp(s, "true") == 0;
@@ -185,7 +225,7 @@ static int add_row(struct ctx *c, char **fields, const size_t *flen)
 	uint64_t size = 0;
 	bool latest = true, marker = false;
 	char cls[256];
-	int depth = 0, rc = 0;
+	int depth = 0, rc = 0, age = -1;
 	struct ref_prefix *e;
 
 	if (!key)
@@ -217,6 +257,11 @@ static int add_row(struct ctx *c, char **fields, const size_t *flen)
 			snprintf(cls, sizeof cls, "%s", sc);
 	}
 
+	if (c->res->has_age && (age = age_slot(fields[c->col[C_LASTMOD]], c->res->report_ms)) < 0) {
+		free(key);
+		return fail(c, "bad LastModifiedDate");
+	}
+
 	/* every prefix: "" and each leading part ending in the delimiter */
 	for (i = 0; i <= klen; i++) {
 		size_t plen;
@@ -243,6 +288,10 @@ static int add_row(struct ctx *c, char **fields, const size_t *flen)
 		} else {
 			e->objects++;
 			e->bytes += size;
+			if (age >= 0) {
+				e->age_objects[age]++;
+				e->age_bytes[age] += size;
+			}
 			if (cls[0] && add_class(e, cls, size) < 0) {
 				rc = fail(c, "out of memory");
 				break;
@@ -393,7 +442,8 @@ static int schema(struct ctx *c, const char *s)
 {
 	static const char *const names[C_N] = {"Key",          "Size",
 	                                       "IsLatest",     "IsDeleteMarker",
-	                                       "StorageClass", "IntelligentTieringAccessTier"};
+	                                       "StorageClass", "IntelligentTieringAccessTier",
+	                                       "LastModifiedDate"};
 	int k;
 	for (k = 0; k < C_N; k++)
 		c->col[k] = -1;
@@ -483,6 +533,10 @@ int ref_compute(struct ref_result **out, const char *manifest_path, char delim, 
 		rc = -1;
 		goto out;
 	}
+	v = json_object_get(root, "creationTimestamp");
+	if (json_is_string(v))
+		c.res->report_ms = strtoll(json_string_value(v), NULL, 10);
+	c.res->has_age = c.col[C_LASTMOD] >= 0 && c.res->report_ms > 0;
 	if (!map_get(&c.map, "", 0, 0)) { /* the root exists even when empty */
 		rc = fail(NULL, "out of memory");
 		goto out;

@@ -22,7 +22,13 @@
  *    "INTELLIGENT_TIERING:<tier>" when the tier column is non-empty;
  *    without a StorageClass column no class statistics are kept;
  *  - data file of files[i].key: data/<basename> beside the manifest,
- *    else <manifest dir>/<key>.
+ *    else <manifest dir>/<key>;
+ *  - age (current non-marker rows, when the schema has LastModifiedDate
+ *    and the manifest a creationTimestamp): whole days between the row's
+ *    date (parsed with timegm) and the report's; a date after the report
+ *    is 0 days; buckets <30, <90, <180, <365, <730, <1825, else the last;
+ *    an empty date goes to the eighth, "unknown" slot;
+ *  - small objects: current non-marker rows below 131072 bytes, per class.
  * Errors are printed to stderr ("ref: ...") and returned as -1: this is
  * test code, not the library.
  */
@@ -36,6 +42,7 @@
 struct ref_class {
 	char *name; /* NUL-terminated */
 	uint64_t objects, bytes;
+	uint64_t small_objects, small_bytes; /* of those, below 128 KiB */
 };
 
 struct ref_prefix {
@@ -45,6 +52,7 @@ struct ref_prefix {
 	uint64_t objects, bytes;
 	uint64_t nc_objects, nc_bytes;
 	uint64_t delete_markers;
+	uint64_t age_objects[8], age_bytes[8]; /* 7 buckets + unknown date */
 	size_t n_classes;
 	struct ref_class *classes; /* sorted by name (strcmp) */
 	size_t cap_classes;
@@ -57,6 +65,8 @@ struct ref_result {
 	bool has_size;     /* the schema has Size */
 	bool has_versions; /* the schema has IsLatest or IsDeleteMarker */
 	bool has_class;    /* the schema has StorageClass */
+	bool has_age;      /* LastModifiedDate in the schema and a creationTimestamp */
+	int64_t report_ms; /* creationTimestamp */
 };
 
 /** Aggregate the report of MANIFEST_PATH. *out receives a result to free

@@ -140,6 +140,27 @@ if "$BIN" build "$L/$PFX/2026-11-21T01-00Z/manifest.json" -o "$T/local.s3i" > "$
   AWS_SECRET_ACCESS_KEY=wrong "$BIN" build "$URLP" -o "$T/bad.s3i" --endpoint-url "$S3_ENDPOINT" > /dev/null 2> "$T/bauth.err"; rc=$?
   check "build with a wrong secret: exit 2, authentication message" \
     bash -c "[ $rc = 2 ] && grep -q 'authentication failed' '$T/bauth.err'"
+  # serve --source s3:// with the S3 options: the newest complete report is
+  # built in the background and served, equal to the local build
+  mkdir -p "$T/idx"
+  "$BIN" serve --listen 127.0.0.1:0 --source "$URLP" --index-dir "$T/idx" \
+    --endpoint-url "$S3_ENDPOINT" --part-size 64k > "$T/srv.out" 2> "$T/srv.err" &
+  SRV=$!
+  url=; n=0
+  for _ in $(seq 1 300); do
+    url=$(sed -n 's|.*\(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$T/srv.out")
+    if [ -n "$url" ]; then
+      n=$(curl -s "$url/api/indexes" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["indexes"]))' 2>/dev/null)
+      [ "${n:-0}" -ge 1 ] && break
+    fi
+    sleep 0.1
+  done
+  check "serve --source s3:// --endpoint-url: the newest report is built and served" [ "${n:-0}" -ge 1 ]
+  name=$(curl -s "$url/api/indexes" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["indexes"][0]["name"])' 2>/dev/null)
+  curl -s "$url/api/stats?index=$name&prefix=a/" > "$T/srv-a.json"
+  "$BIN" du --json "$T/local.s3i" a/ > "$T/loc-a.json"
+  check "serve --source s3://: its answers equal the local build's" cmp -s "$T/srv-a.json" "$T/loc-a.json"
+  kill -INT $SRV 2>/dev/null; wait $SRV 2>/dev/null
 else
   echo "SKIP build comparison: local build does not work yet: $(tail -1 "$T/blocal.out")"
 fi

@@ -30,13 +30,15 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 "$BIN" gen --objects 30000 --seed 7 --out "$T/rep" >/dev/null 2>"$T/gen.err" &&
-	"$BIN" build "$T/rep" -o "$T/web.s3i" >/dev/null 2>"$T/build.err" || {
+	"$BIN" build "$T/rep" -o "$T/web.s3i" >/dev/null 2>"$T/build.err" &&
+	"$BIN" gen --objects 24000 --seed 7 --out "$T/rep-old" >/dev/null 2>>"$T/gen.err" &&
+	"$BIN" build "$T/rep-old" -o "$T/old.s3i" >/dev/null 2>>"$T/build.err" || {
 	echo "FAIL: could not build the test index: $(cat "$T/gen.err" "$T/build.err")"
 	echo "0 passed, 1 failed"
 	exit 1
 }
 
-"$BIN" serve --listen 127.0.0.1:0 --threads 2 "$T/web.s3i" >"$T/serve.out" 2>"$T/serve.err" &
+"$BIN" serve --listen 127.0.0.1:0 --threads 2 "$T/web.s3i" "$T/old.s3i" >"$T/serve.out" 2>"$T/serve.err" &
 PID=$!
 PORT=
 for _ in $(seq 1 100); do

@@ -199,9 +199,34 @@ async function compareWithApi(page, prefix, sort, label) {
     await phone.screenshot({ path: path.join(OUT, "5-phone.png"), fullPage: true });
     await phone.close();
 
-    // 8. hooks for issue 6 are present and hidden
+    // 8. the analysis panels: age, cost, diff with the older index "old"
     eq(await page.$$eval("section.hook", (xs) => xs.map((x) => x.dataset.hook + ":" + x.hidden)),
-      ["age:true", "cost:true", "diff:true"], "hook panels present and hidden");
+      ["age:false", "cost:false", "diff:false"], "age, cost and diff panels shown");
+    const ap = "/?index=" + encodeURIComponent(INDEX) + "&prefix=" + encodeURIComponent(first) + "&diff=old";
+    await page.goto(BASE + ap);
+    await ready(page, first);
+    await page.waitForSelector("#diff-table tbody tr", { timeout: 15000 });
+    await page.waitForSelector("#age-table tbody tr", { timeout: 15000 });
+    await page.waitForSelector("#cost-total", { timeout: 15000 });
+    const age = (await api("/api/age", { index: INDEX, prefix: first })).body;
+    const shownAge = await page.$$eval("#age-table tbody tr", (trs) => trs.map((tr) =>
+      ({ bucket: tr.dataset.bucket, objects: Number(tr.dataset.objects), bytes: Number(tr.dataset.bytes) })));
+    eq(shownAge, age.age, "age panel: every bucket equals /api/age");
+    const cst = (await api("/api/stats", { index: INDEX, prefix: first, cost: 1 })).body;
+    eq(Number(await page.getAttribute("#cost-total", "data-usd")), cst.cost.usd_month, "cost panel: total equals the API");
+    const dif = (await api("/api/diff", { old: "old", new: INDEX, prefix: first, depth: 1, sort: "growth", limit: 100 })).body;
+    const shownDiff = await page.$$eval("#diff-table tbody tr", (trs) => trs.map((tr) =>
+      ({ prefix: tr.dataset.prefix, delta: Number(tr.dataset.delta), cls: tr.className })));
+    eq(shownDiff.map((r) => [r.prefix, r.delta]), dif.rows.map((r) => [r.prefix, r.delta.bytes]),
+      "diff mode: every row's byte delta equals /api/diff");
+    check(dif.rows.length > 0 && shownDiff.every((r) => (r.delta > 0) === (r.cls === "grow")),
+      "diff mode: growth highlighted");
+    eq(await page.inputValue("#diff-picker"), "old", "diff mode: the picker shows the URL's index");
+    await page.screenshot({ path: path.join(OUT, "6-analysis.png"), fullPage: true });
+    // switching the picker off removes diff from the URL
+    await page.selectOption("#diff-picker", "");
+    await ready(page, first);
+    check(new URL(page.url()).searchParams.get("diff") === null, "diff mode off: the URL drops diff=");
 
     eq(errors, [], "no page errors or console errors (CSP included)");
   } catch (e) {

@@ -76,7 +76,7 @@
 
   // ---------------------------------------------------------------- state
   const S = {
-    index: null, prefix: "", sort: "bytes",
+    index: null, prefix: "", sort: "bytes", diff: null,
     indexes: [], info: null,
     stats: null, children: [], total: 0, direct: null,
     token: sessionStorage.getItem("s3inv-token") || null,
@@ -90,12 +90,14 @@
     S.prefix = q.get("prefix") || "";
     const s = q.get("sort");
     S.sort = s === "objects" || s === "name" ? s : "bytes";
+    S.diff = q.get("diff");
   }
-  function urlFor(index, prefix, sort) {
+  function urlFor(index, prefix, sort, diff) {
     const q = new URLSearchParams();
     if (index !== null) q.set("index", index);
     if (prefix) q.set("prefix", prefix);
     if (sort && sort !== "bytes") q.set("sort", sort);
+    if (diff) q.set("diff", diff);
     const s = q.toString();
     return location.pathname + (s ? "?" + s : "");
   }
@@ -103,7 +105,8 @@
     opts = opts || {};
     const sort = opts.sort || S.sort;
     const index = opts.index !== undefined ? opts.index : S.index;
-    history.pushState(null, "", urlFor(index, prefix, sort));
+    const diff = opts.diff !== undefined ? opts.diff : S.diff;
+    history.pushState(null, "", urlFor(index, prefix, sort, diff));
     readUrl();
     render();
   }
@@ -185,7 +188,7 @@
         nav.append(s);
       } else {
         const a = el("a", "crumb", label);
-        a.href = urlFor(S.index, prefix, S.sort);
+        a.href = urlFor(S.index, prefix, S.sort, S.diff);
         a.dataset.prefix = prefix;
         a.addEventListener("click", (ev) => { ev.preventDefault(); go(prefix); });
         nav.append(a);
@@ -264,7 +267,7 @@
     tr.dataset.objects = c.objects;
     const name = el("td", "col-name");
     const a = el("a", "open", childName(c.prefix, S.prefix));
-    a.href = urlFor(S.index, c.prefix, S.sort);
+    a.href = urlFor(S.index, c.prefix, S.sort, S.diff);
     a.title = c.prefix;
     a.addEventListener("click", (ev) => {
       if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) return;
@@ -393,7 +396,7 @@
       t.title = it.label + "\n" + (S.info.has_size ? fmtSize(it.bytes) + " · " : "") +
         fmtCount(it.objects) + " objects · " + fmtPct(it.value, whole);
       if (it.prefix !== undefined) {
-        t.href = urlFor(S.index, it.prefix, S.sort);
+        t.href = urlFor(S.index, it.prefix, S.sort, S.diff);
         t.dataset.prefix = it.prefix;
         t.addEventListener("click", (ev) => {
           if (ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
@@ -475,7 +478,7 @@
       if (S.index === null || !S.indexes.some((x) => x.name === S.index)) {
         if (S.index !== null) showMessage("No index named “" + S.index + "”; showing " + S.indexes[0].name + ".", "info");
         S.index = S.indexes[0].name;
-        history.replaceState(null, "", urlFor(S.index, S.prefix, S.sort));
+        history.replaceState(null, "", urlFor(S.index, S.prefix, S.sort, S.diff));
       }
       S.info = S.indexes.find((x) => x.name === S.index);
       $("index-picker").value = S.index;

@@ -68,6 +68,8 @@ static void compare(const char *index, const char *manifest, char delim, int max
 	assert_int_equal(info.prefixes, ref->n);
 	assert_int_equal(info.rows, ref->rows);
 	assert_int_equal(info.has_versions, ref->has_versions);
+	assert_int_equal(info.has_age, ref->has_age);
+	assert_int_equal(info.has_small, ref->has_size);
 	for (i = 0; i < ref->n; i++) {
 		const struct ref_prefix *r = &ref->p[i];
 		uint64_t pos;
@@ -103,6 +105,28 @@ static void compare(const char *index, const char *manifest, char delim, int max
 				         (unsigned long long)cs[k].bytes,
 				         rc ? (unsigned long long)rc->objects : 0ULL,
 				         rc ? (unsigned long long)rc->bytes : 0ULL);
+			if (info.has_small && (rc->small_objects != cs[k].small_objects ||
+			                       rc->small_bytes != cs[k].small_bytes))
+				fail_msg("prefix '%s' class %s: small %llu/%llu, reference %llu/%llu",
+				         r->prefix, cs[k].name, (unsigned long long)cs[k].small_objects,
+				         (unsigned long long)cs[k].small_bytes,
+				         (unsigned long long)rc->small_objects,
+				         (unsigned long long)rc->small_bytes);
+		}
+		if (info.has_age) {
+			s3inv_age age;
+			assert_int_equal(s3inv_index_age(x, pos, &age), 0);
+			for (k = 0; k < S3INV_AGE_BUCKETS; k++)
+				if (age.objects[k] != r->age_objects[k] || age.bytes[k] != r->age_bytes[k])
+					fail_msg("prefix '%s' age bucket %s: index %llu/%llu, reference %llu/%llu",
+					         r->prefix, s3inv_age_bucket_label((unsigned)k),
+					         (unsigned long long)age.objects[k],
+					         (unsigned long long)age.bytes[k],
+					         (unsigned long long)r->age_objects[k],
+					         (unsigned long long)r->age_bytes[k]);
+		} else {
+			s3inv_age age;
+			assert_int_equal(s3inv_index_age(x, pos, &age), S3INV_ENOTFOUND);
 		}
 	}
 	s3inv_index_close(x);

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "../testutil.h"
+
 #include "format/gzip.h"
 #include "source/local.h"
 #include "util/md5.h"
@@ -102,28 +104,14 @@ static void gz_member_flags(struct bytes *out, const void *data, size_t n)
 	append(out, trailer, 8);
 }
 
-static char tmpdir[512];
-
 static const char *tmp_path(const char *name)
 {
-	static char path[1024];
-	const char *t = getenv("S3INV_TMP");
-	snprintf(tmpdir, sizeof tmpdir, "%s/gzip", t && *t ? t : "/tmp/s3inv-test");
-	mkdir(t && *t ? t : "/tmp/s3inv-test", 0777);
-	mkdir(tmpdir, 0777);
-	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-	return path;
+	return s3i_test_path("gzip", name);
 }
 
 static const char *write_file(const char *name, const void *p, size_t n)
 {
-	const char *path = tmp_path(name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	if (n)
-		assert_int_equal(fwrite(p, 1, n, f), n);
-	fclose(f);
-	return path;
+	return s3i_test_write("gzip", name, p, n);
 }
 
 /* Decode the file at PATH reading CAP bytes at a time. Returns the code;

@@ -99,7 +99,7 @@ static void test_cost__every_prefix_vs_reference(void **state)
 	assert_string_equal(s3inv_prices_date(p), "2025-06-01");
 	for (size_t i = 0; i < ref->n; i++) {
 		const struct ref_prefix *r = &ref->p[i];
-		double storage = 0, overhead = 0;
+		double storage = 0, overhead = 0, minsize = 0, monitor = 0;
 		uint64_t pos;
 		s3inv_cost c;
 		for (size_t k = 0; k < r->n_classes; k++) {
@@ -107,6 +107,17 @@ static void test_cost__every_prefix_vs_reference(void **state)
 			double pr = doc_price(r->classes[k].name, &arch);
 			assert_true(pr >= 0);
 			storage += (double)r->classes[k].bytes / gib * pr;
+			/* 128 KiB minimum billable size (docs/cost.md) and the
+			 * Intelligent-Tiering monitoring fee, $0.0025 per 1,000
+			 * objects of at least 128 KiB */
+			if (!strcmp(r->classes[k].name, "STANDARD_IA") ||
+			    !strcmp(r->classes[k].name, "ONEZONE_IA") ||
+			    !strcmp(r->classes[k].name, "GLACIER_IR"))
+				minsize += ((double)r->classes[k].small_objects * 131072.0 -
+				            (double)r->classes[k].small_bytes) / gib * pr;
+			if (!strncmp(r->classes[k].name, "INTELLIGENT_TIERING", 19))
+				monitor += (double)(r->classes[k].objects - r->classes[k].small_objects) /
+				           1000.0 * 0.0025;
 			if (arch) {
 				overhead += (double)r->classes[k].objects *
 				            (32768.0 / gib * pr + 8192.0 / gib * 0.023);
@@ -117,8 +128,10 @@ static void test_cost__every_prefix_vs_reference(void **state)
 		assert_int_equal(s3inv_cost_prefix(&c, x, pos, p, &err), 0);
 		close_to(c.storage, storage, r->prefix);
 		close_to(c.archive_overhead, overhead, r->prefix);
-		close_to(c.total, storage + overhead, r->prefix);
-		assert_false(c.min_size_known);
+		close_to(c.min_size, minsize, r->prefix);
+		close_to(c.monitoring, monitor, r->prefix);
+		close_to(c.total, storage + overhead + minsize + monitor, r->prefix);
+		assert_true(c.min_size_known);
 		assert_int_equal(c.unpriced_bytes, 0);
 	}
 	assert_true(archived > 0);

@@ -16,30 +16,19 @@
 
 #include <cmocka.h>
 
+#include "../testutil.h"
+
 #include "source/local.h"
 #include "util/md5.h"
 
 static const char *tmp_path(const char *name)
 {
-	static char path[1024];
-	char dir[512];
-	const char *t = getenv("S3INV_TMP");
-	snprintf(dir, sizeof dir, "%s/local", t && *t ? t : "/tmp/s3inv-test");
-	mkdir(t && *t ? t : "/tmp/s3inv-test", 0777);
-	mkdir(dir, 0777);
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	return path;
+	return s3i_test_path("local", name);
 }
 
 static const char *write_file(const char *name, const void *p, size_t n)
 {
-	const char *path = tmp_path(name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	if (n)
-		assert_int_equal(fwrite(p, 1, n, f), n);
-	fclose(f);
-	return path;
+	return s3i_test_write("local", name, p, n);
 }
 
 static unsigned char *pattern(size_t n)
