@@ -6,7 +6,9 @@
  * plain sorted array (the model); the sorted stream goes through the
  * writer; every prefix must then be found at its own position with the
  * model's statistics and classes, every absent string must miss, children
- * and top-N must equal the model's, verify must pass, and every flipped
+ * and top-N must equal the model's, batch lookups must answer as single
+ * ones, layout corners (block boundaries, long prefixes) must hold, verify
+ * must pass, and every flipped
  * byte or truncation must be refused at open (never a crash).
  */
 #include <setjmp.h>
@@ -299,6 +301,121 @@ static void check_children_top(const struct model *m, const char *path, char del
 	s3inv_index_close(x);
 }
 
+/* Batch lookups (hits and misses interleaved, batch sizes around the
+ * pipeline depth) must answer exactly what single lookups answer. */
+static void check_batch(const struct model *m, const char *path)
+{
+	s3inv_index *x;
+	s3inv_error err = {0};
+	size_t nq = 2 * m->n + 3, i, found = 0, bs, rounds = 0;
+	const char **q = malloc(nq * sizeof *q);
+	size_t *ql = malloc(nq * sizeof *ql);
+	uint64_t *pos = malloc(nq * sizeof *pos);
+	char **own = malloc(nq * sizeof *own);
+	assert_int_equal(s3inv_index_open(&x, path, 0, &err), 0);
+	for (i = 0; i < nq; i++) {
+		const struct mp *p = &m->p[(i / 2) % m->n];
+		own[i] = malloc(p->len + 2);
+		memcpy(own[i], p->s, p->len);
+		ql[i] = p->len;
+		if (i % 2) { /* a miss: one more byte */
+			own[i][p->len] = '\x01';
+			ql[i]++;
+		}
+		q[i] = own[i];
+	}
+	for (bs = 1; bs <= 70; bs += 23, rounds++) {
+		for (i = 0; i < nq; i += bs) {
+			size_t e = nq - i < bs ? nq - i : bs, j;
+			found += s3inv_index_lookup_batch(x, q + i, ql + i, e, pos + i);
+			for (j = i; j < i + e; j++) {
+				uint64_t p1;
+				int rc = s3inv_index_lookup(x, q[j], ql[j], &p1);
+				if (rc == 0)
+					assert_int_equal(pos[j], p1);
+				else
+					assert_int_equal(pos[j], UINT64_MAX);
+				assert_int_equal(rc == 0, j % 2 == 0);
+			}
+		}
+	}
+	assert_int_equal(found, rounds * ((nq + 1) / 2));
+	for (i = 0; i < nq; i++)
+		free(own[i]);
+	free(own);
+	free(q);
+	free(ql);
+	free(pos);
+	s3inv_index_close(x);
+}
+
+/* Layout corners: prefix counts around the 16-prefix string blocks (a
+ * block header per block, a slot record's entry field 0..15), long
+ * prefixes (wide string sections, so wider slot records, and entries far
+ * from their block start), and many absent strings, every one a miss. */
+static void test_index__layout_corners(void **state)
+{
+	static const size_t counts[] = {1, 2, 15, 16, 17, 31, 32, 33, 48, 257};
+	(void)state;
+	for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+		struct model m = {0};
+		char path[1100], key[64];
+		s3inv_error err = {0};
+		s3inv_index *x;
+		size_t i;
+		model_get(&m, "", 0);
+		for (i = 1; i < counts[c]; i++) {
+			int l = snprintf(key, sizeof key, "k%05zu/", i);
+			struct mp *p = model_get(&m, key, (size_t)l);
+			p->objects = 1;
+			p->bytes = i;
+		}
+		if (counts[c] >= 17) { /* long prefixes inside a block */
+			size_t big[] = {3000, 65535 - 8, 70};
+			for (i = 0; i < 3; i++) {
+				struct mp *p = model_get(&m, "k00003/", 7);
+				free(p->s);
+				p->len = 7 + big[i];
+				p->s = malloc(p->len);
+				memcpy(p->s, "k00003/", 7);
+				memset(p->s + 7, 'a' + (int)i, big[i] - 1);
+				p->s[p->len - 1] = '/';
+				p->objects = 1;
+			}
+		}
+		qsort(m.p, m.n, sizeof *m.p, cmp_mp);
+		for (i = 0; i < m.n; i++) /* no counters: this test is about strings */
+			m.p[i].objects = m.p[i].bytes = 0;
+		snprintf(path, sizeof path, "%s/test_index_corner.s3i", tmpdir());
+		write_index(&m, path, '/');
+		assert_int_equal(s3inv_index_open(&x, path, S3INV_OPEN_VERIFY, &err), 0);
+		for (i = 0; i < m.n; i++) {
+			uint64_t pos;
+			char *buf = malloc(65536);
+			assert_int_equal(s3inv_index_lookup(x, m.p[i].s, m.p[i].len, &pos), 0);
+			assert_int_equal(pos, i);
+			assert_int_equal(s3inv_index_prefix(x, i, buf, 65536), (long)m.p[i].len);
+			assert_memory_equal(buf, m.p[i].s, m.p[i].len);
+			free(buf);
+		}
+		for (i = 0; i < 20000; i++) { /* absent: never a hit */
+			uint64_t pos;
+			int l = snprintf(key, sizeof key, "k%05zu/%c", i % (counts[c] + 2), (char)('A' + i % 7));
+			if (i % 3 == 0)
+				l = snprintf(key, sizeof key, "k%05zu", i);
+			else if (i % 3 == 1)
+				l = snprintf(key, sizeof key, "x%zu/", i);
+			assert_int_equal(s3inv_index_lookup(x, key, (size_t)l, &pos), S3INV_ENOTFOUND);
+		}
+		s3inv_index_close(x);
+		if (s3inv_index_verify(path, &err))
+			fail_msg("verify (%zu): %s", counts[c], err.msg);
+		check_batch(&m, path);
+		unlink(path);
+		model_free(&m);
+	}
+}
+
 static void test_index__roundtrip(void **state)
 {
 	(void)state;
@@ -310,6 +427,7 @@ static void test_index__roundtrip(void **state)
 	write_index(&m, path, '/');
 	check_all(&m, path);
 	check_children_top(&m, path, '/');
+	check_batch(&m, path);
 	int rc = s3inv_index_verify(path, &err);
 	if (rc)
 		fail_msg("verify: %s", err.msg);
@@ -435,6 +553,7 @@ int main(void)
 	    cmocka_unit_test(test_index__roundtrip),
 	    cmocka_unit_test(test_index__other_delimiter),
 	    cmocka_unit_test(test_index__empty),
+	    cmocka_unit_test(test_index__layout_corners),
 	    cmocka_unit_test(test_index__corruption),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
