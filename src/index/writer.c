@@ -856,7 +856,7 @@ static char *meta_json(struct s3i_writer *w, s3inv_error *err)
 	json_object_set_new(o, "has_age", json_boolean(w->meta.has_age));
 	json_object_set_new(o, "has_small", json_boolean(w->meta.has_small));
 	json_object_set_new(o, "options", json_string(w->meta.options ? w->meta.options : ""));
-	json_object_set_new(o, "mphf", json_string("ptrhash-style, xxh3, 16-bit fingerprints"));
+	json_object_set_new(o, "mphf", json_string("ptrhash-style, xxh3, 8-bit fingerprints, bit-packed slot records"));
 	for (i = 0; i < w->meta.n_classes; i++)
 		json_array_append_new(cls, json_string(w->meta.class_names[i]));
 	json_object_set(o, "classes", cls);
