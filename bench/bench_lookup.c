@@ -5,12 +5,13 @@
  * with the front-coded stored prefix), hits and misses, against the MPHF
  * alone and libcmph CHD on the same keys.
  *
- * usage: bench_lookup [-r REPS] [--no-cmph] [-d DIR] N [N ...]
+ * usage: bench_lookup [-r REPS] [--no-cmph] [-d DIR] [-k] N [N ...]
  *
  * For each N: generate N unique S3-like prefixes (the generator of
  * bench_mphf.c: mixed shapes, ~28 bytes), sort them, write a real index
  * through the index writer (src/index/writer.h; root "" first, synthetic
- * counters) under DIR (default $TMPDIR or /tmp; removed afterwards), open it
+ * counters) under DIR (default $TMPDIR or /tmp; removed afterwards unless
+ * -k, which keeps it and prints its path on stderr), open it
  * through the public API, check that every key is found at a position that
  * decodes to it and that N absent keys all miss, then time lookups over the
  * keys in shuffled order: single hit / miss, batched hit / miss (batches of
@@ -327,7 +328,7 @@ static double cmph_ns(const struct keyset *k, double *wall)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_lookup [-r REPS] [--no-cmph] [-d DIR] N [N ...]\n");
+	fprintf(stderr, "usage: bench_lookup [-r REPS] [--no-cmph] [-d DIR] [-k] N [N ...]\n");
 	exit(2);
 }
 
@@ -339,7 +340,7 @@ static const char *mname[M_COUNT] = {
 
 int main(int argc, char **argv)
 {
-	int reps = 3, cmph = 1, a, r, m;
+	int reps = 3, cmph = 1, keep = 0, a, r, m;
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "-r") && a + 1 < argc)
@@ -348,6 +349,8 @@ int main(int argc, char **argv)
 			dir = argv[++a];
 		else if (!strcmp(argv[a], "--no-cmph"))
 			cmph = 0;
+		else if (!strcmp(argv[a], "-k"))
+			keep = 1;
 		else if (argv[a][0] == '-')
 			usage();
 		else
@@ -412,7 +415,10 @@ int main(int argc, char **argv)
 #endif
 		fflush(stdout);
 		s3inv_index_close(x);
-		unlink(path);
+		if (keep)
+			fprintf(stderr, "kept %s\n", path);
+		else
+			unlink(path);
 		free(pos);
 		free(hit.arena);
 		free(hit.ptr);
