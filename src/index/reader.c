@@ -469,16 +469,25 @@ static inline int rd_len(const struct s3inv_index *x, uint64_t *off, uint64_t *v
 static int prefix_equals(const struct s3inv_index *x, uint64_t off, unsigned k, const char *key,
                          size_t len)
 {
-	const unsigned char *kp = (const unsigned char *)key;
+	/* the section in locals, so the walk keeps them in registers */
+	const unsigned char *kp = (const unsigned char *)key, *str = x->str;
+	const uint64_t slen = x->str_len;
 	uint64_t eoff[S3I_STR_BLOCK], eshared[S3I_STR_BLOCK], cur = 0, need;
 	unsigned c;
+/* a varint into V: one byte inline, longer ones through rd_varint */
+#define RD(v)                                                                                      \
+	do {                                                                                       \
+		if (off < slen && str[off] < 0x80)                                                 \
+			(v) = str[off++];                                                          \
+		else if (rd_varint(x, &off, &(v)) < 0)                                             \
+			return 0;                                                                  \
+	} while (0)
 	for (c = 0;; c++) {
 		uint64_t shared = 0, n;
-		if (c != 0 && rd_len(x, &off, &shared) < 0)
-			return 0;
-		if (rd_len(x, &off, &n) < 0)
-			return 0;
-		if (shared > cur || n > S3I_MAX_PREFIX - shared || n > x->str_len - off)
+		if (c != 0)
+			RD(shared);
+		RD(n);
+		if (shared > cur || n > S3I_MAX_PREFIX - shared || n > slen - off)
 			return 0;
 		eoff[c] = off;
 		eshared[c] = shared;
@@ -487,15 +496,17 @@ static int prefix_equals(const struct s3inv_index *x, uint64_t off, unsigned k, 
 			break;
 		off += n;
 	}
+#undef RD
 	if (cur != len)
 		return 0;
 	need = len;
 	for (;;) {
 		uint64_t sh = eshared[c];
-		if (sh < need && memcmp(x->str + eoff[c], kp + sh, (size_t)(need - sh)) != 0)
-			return 0;
-		if (sh < need)
+		if (sh < need) {
+			if (memcmp(str + eoff[c], kp + sh, (size_t)(need - sh)) != 0)
+				return 0;
 			need = sh;
+		}
 		if (need == 0 || c == 0)
 			return need == 0;
 		c--;
