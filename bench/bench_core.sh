@@ -53,9 +53,9 @@ for shape in logs mixed; do
   isize=$(stat -c %s "$W/$shape.s3i")
   bpp=$(echo "scale=1; $isize / $prefixes" | bc)
   rps=$(echo "scale=0; $N / $t2" | bc)
-  vsd=$( [ -n "$tduck" ] && echo "scale=2; $tduck / $t2" | bc || echo "n/a")
-  vsi=$(echo "scale=2; $t2 / $tig" | bc)
-  vsc=$(echo "scale=2; $cduck / $c2" | bc)
+  vsd=$( [ -n "$tduck" ] && awk -v a="$tduck" -v b="$t2" 'BEGIN { printf "%.2f", a / b }' || echo "n/a")
+  vsi=$(awk -v a="$t2" -v b="$tig" 'BEGIN { printf "%.2f", a / b }')
+  vsc=$(awk -v a="$cduck" -v b="$c2" 'BEGIN { printf "%.2f", a / b }')
   echo "| $shape | $N | $((gz/1048576)) MiB | ${t1} s | ${t2} s | $rps | ${tig} s | ${tz} s | ${tduck:-n/a} s | ${vsd}× faster | ${vsi}× the floor | ${c2} / ${cduck} s (${vsc}×) | $prefixes | $bpp |" >> "$out"
 done
 
