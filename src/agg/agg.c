@@ -269,13 +269,13 @@ static int make_room(struct s3i_agg *a, size_t key_len, s3inv_error *err)
 }
 
 static int add_one(struct s3i_agg *a, const char *key, size_t key_len, uint32_t cls,
-                   const uint32_t xcls[S3I_XCLS], uint64_t objects, uint64_t bytes,
+                   uint32_t xkey, uint64_t objects, uint64_t bytes,
                    s3inv_error *err)
 {
 	int rc = make_room(a, key_len, err);
 	if (rc < 0)
 		return rc;
-	s3i_table_add(&a->t, key, key_len, a->sh->delim, a->max_levels, cls, xcls, objects, bytes);
+	s3i_table_add(&a->t, key, key_len, a->sh->delim, a->max_levels, cls, xkey, objects, bytes);
 	return 0;
 }
 
@@ -292,7 +292,7 @@ static int flush(struct s3i_agg *a, s3inv_error *err)
 		struct s3i_tbatch_row *r = a->rows + i;
 		size_t m = s3i_table_prepare(&a->t, &a->tb, r, n - i, a->sh->delim, a->max_levels);
 		if (m == 0) {
-			TRY(add_one(a, r->key, r->key_len, r->cls, r->xcls, r->objects, r->bytes, err));
+			TRY(add_one(a, r->key, r->key_len, r->cls, r->xkey, r->objects, r->bytes, err));
 			i++;
 			continue;
 		}
@@ -308,7 +308,7 @@ out:
 
 uint32_t s3i_age_bucket(int64_t report_ms, int64_t modified_ms)
 {
-	static const int64_t bound_days[S3INV_AGE_BUCKETS - 1] = {30, 90, 180, 365, 730, 1825};
+	static const int64_t bound_days[S3INV_AGE_BUCKETS] = S3I_AGE_BOUND_DAYS;
 	int64_t days;
 	uint32_t b = 0;
 	if (modified_ms == INT64_MIN)
@@ -316,7 +316,7 @@ uint32_t s3i_age_bucket(int64_t report_ms, int64_t modified_ms)
 	if (modified_ms >= report_ms)
 		return 0;
 	days = (report_ms - modified_ms) / 86400000; /* whole days */
-	while (b < S3INV_AGE_BUCKETS - 1 && days >= bound_days[b])
+	while (b + 1 < S3INV_AGE_BUCKETS && days >= bound_days[b + 1])
 		b++;
 	return b;
 }
@@ -324,7 +324,7 @@ uint32_t s3i_age_bucket(int64_t report_ms, int64_t modified_ms)
 int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3inv_error *err)
 {
 	uint64_t objects = 1, bytes = row->size;
-	uint32_t xcls[S3I_XCLS] = {S3I_CLS_NONE};
+	uint32_t xkey = S3I_CLS_NONE;
 	int rc;
 
 	if (row->is_delete_marker) {
@@ -334,7 +334,7 @@ int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3in
 		cls = S3I_CLS_NC;
 	} else {
 		if (a->sh->age)
-			xcls[0] = S3I_TKEY_AGE0 + s3i_age_bucket(a->sh->report_ms, row->last_modified_ms);
+			xkey = S3I_TKEY_AGE0 + s3i_age_bucket(a->sh->report_ms, row->last_modified_ms);
 		cls = S3I_TKEY_CLASS(cls, a->sh->small && row->size < S3INV_SMALL_OBJECT);
 	}
 	if (row->key_len > BATCH_KEYS - a->keys_used) {
@@ -342,13 +342,13 @@ int s3i_agg_add(struct s3i_agg *a, const struct s3i_row *row, uint32_t cls, s3in
 		if (rc < 0)
 			return rc;
 		if (row->key_len > BATCH_KEYS)
-			return add_one(a, row->key, row->key_len, cls, xcls, objects, bytes, err);
+			return add_one(a, row->key, row->key_len, cls, xkey, objects, bytes, err);
 	}
 	struct s3i_tbatch_row *r = &a->rows[a->n_rows++];
 	r->key = a->keys + a->keys_used;
 	r->key_len = row->key_len;
 	r->cls = cls;
-	r->xcls[0] = xcls[0];
+	r->xkey = xkey;
 	r->objects = objects;
 	r->bytes = bytes;
 	if (row->key_len)

@@ -26,6 +26,8 @@
  *    S3INV_SMALL_OBJECT bytes.
  * A prec's objects/bytes are the sums of its real classes only. */
 #define S3I_AGE_SLOTS 8 /* 7 age buckets + "unknown" */
+/* first day of each age bucket (s3inv_age_bucket_days) */
+#define S3I_AGE_BOUND_DAYS {0, 30, 90, 180, 365, 730, 1825}
 #define S3I_AGE_UNKNOWN 7
 #define S3I_CLS_AGE0 S3I_MAX_CLASSES
 #define S3I_CLS_SMALL0 (2 * S3I_MAX_CLASSES)

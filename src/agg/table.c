@@ -55,7 +55,7 @@ struct s3i_tnode {
 	} comp;
 	uint32_t cls[2]; /* first two classes, S3I_CLS_NONE while unused */
 	uint32_t ext;    /* first overflow block, 0 = none */
-	uint32_t xext;   /* first overflow block of pseudo classes (age, small), 0 = none */
+	uint32_t xext;   /* first overflow block of the age bucket keys, 0 = none */
 	uint64_t st[2][2]; /* objects, bytes of cls[i] */
 };
 
@@ -371,8 +371,8 @@ bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels)
 	while ((uint64_t)t->n_npages * NODE_PAGE < need)
 		if (!add_node_page(t))
 			return false;
-	/* a row may open one overflow block per level for each of its classes */
-	uint64_t need_ext = (uint64_t)(t->n_ext ? t->n_ext : 1) + (1 + S3I_XCLS) * (levels + 1);
+	/* a row may open one overflow block per level for each of its two keys */
+	uint64_t need_ext = (uint64_t)(t->n_ext ? t->n_ext : 1) + 2 * (levels + 1);
 	if (need_ext > MAX_NODES)
 		return false;
 	while ((uint64_t)t->n_epages * EXT_PAGE < need_ext)
@@ -485,9 +485,11 @@ static inline void node_add(struct s3i_table *t, struct s3i_tnode *n, uint32_t c
 	}
 }
 
-/* Count a pseudo class (age bucket, small objects) in N: these live in
- * their own chain of overflow blocks (never inline, never swapped), so they
- * do not push the real classes out of the node's cache line. */
+/* Count the age bucket key CLS in N: in a free inline slot (a prefix with
+ * one class), else in its own chain of overflow blocks, so it does not push
+ * real classes out of the node's line. (A real class may later swap it from
+ * an inline slot into the class chain; a second entry for the same key then
+ * starts here, and the iterator sums entries with equal ids.) */
 static inline void node_add_x(struct s3i_table *t, struct s3i_tnode *n, uint32_t cls,
                               uint64_t objects, uint64_t bytes)
 {
@@ -558,8 +560,7 @@ static void init_root(struct s3i_table *t)
 /* The path t->path[0..level] of KEY is resolved: remember the key, count
  * the row in every node of the path. */
 static inline void finish_add(struct s3i_table *t, const char *key, size_t key_len, size_t level,
-                              uint32_t cls, const uint32_t xcls[S3I_XCLS], uint64_t objects,
-                              uint64_t bytes)
+                              uint32_t cls, uint32_t xkey, uint64_t objects, uint64_t bytes)
 {
 	t->path_n = level + 1;
 	if (key_len)
@@ -573,10 +574,9 @@ static inline void finish_add(struct s3i_table *t, const char *key, size_t key_l
 	t->rows++;
 	for (size_t l = 0; l <= level; l++)
 		node_add(t, node_at(t, t->path[l]), cls, objects, bytes);
-	for (int x = 0; x < S3I_XCLS; x++)
-		if (xcls[x] != S3I_CLS_NONE)
-			for (size_t l = 0; l <= level; l++)
-				node_add_x(t, node_at(t, t->path[l]), xcls[x], objects, bytes);
+	if (xkey != S3I_CLS_NONE)
+		for (size_t l = 0; l <= level; l++)
+			node_add_x(t, node_at(t, t->path[l]), xkey, objects, bytes);
 }
 
 /*
@@ -588,8 +588,8 @@ static inline void finish_add(struct s3i_table *t, const char *key, size_t key_l
  * parent id is known by then), with everything already on its way.
  */
 void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
-                   size_t max_levels, uint32_t cls, const uint32_t xcls[S3I_XCLS],
-                   uint64_t objects, uint64_t bytes)
+                   size_t max_levels, uint32_t cls, uint32_t xkey, uint64_t objects,
+                   uint64_t bytes)
 {
 	size_t level = 0, pos = 0, top;
 	uint64_t h;
@@ -646,7 +646,7 @@ void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char de
 			__builtin_prefetch(ext_at(t, n->xext));
 		t->path[l] = id;
 	}
-	finish_add(t, key, key_len, top, cls, xcls, objects, bytes);
+	finish_add(t, key, key_len, top, cls, xkey, objects, bytes);
 }
 
 /* ---- batched adds ---- */
@@ -760,7 +760,7 @@ void s3i_table_add_prepared(struct s3i_table *t, const struct s3i_tbatch *b,
 		t->path_end[l] = (uint32_t)end;
 		t->path_h[l] = hl;
 	}
-	finish_add(t, key, key_len, top, x->cls, x->xcls, x->objects, x->bytes);
+	finish_add(t, key, key_len, top, x->cls, x->xkey, x->objects, x->bytes);
 }
 
 /* ---- sorted iterator ---- */
@@ -862,7 +862,6 @@ int s3i_table_iter_start(struct s3i_table_iter *it, struct s3i_table *t, char de
 	return 0;
 }
 
-/* Fill it->prec's statistics from node N. */
 /* Count class CLS's (O, B) into it->prec (classes kept sorted by id). */
 static inline void cls_put(struct s3i_table_iter *it, uint32_t *k, uint32_t cls, uint64_t o,
                            uint64_t b)

@@ -96,17 +96,14 @@ void s3i_table_free(struct s3i_table *t);
  *  budget or the heap refused (the table is unchanged and valid). */
 bool s3i_table_reserve(struct s3i_table *t, size_t key_len, size_t levels);
 
-/** Extra keys of a row, counted with the same objects and bytes (the age
- *  bucket); S3I_CLS_NONE when unused. */
-#define S3I_XCLS 1
-
 /** Add (OBJECTS, BYTES) under table key CLS (S3I_TKEY_CLASS, S3I_CLS_NC or
- *  S3I_CLS_DM), and under each extra key XCLS[i] that is not S3I_CLS_NONE, to every prefix
- *  of KEY up to MAX_LEVELS delimiters deep. Precondition: a successful
- *  s3i_table_reserve(t, key_len, >= levels of this key). */
+ *  S3I_CLS_DM), and under XKEY (the age bucket key) unless it is
+ *  S3I_CLS_NONE, to every prefix of KEY up to MAX_LEVELS delimiters deep.
+ *  Precondition: a successful s3i_table_reserve(t, key_len, >= levels of
+ *  this key). */
 void s3i_table_add(struct s3i_table *t, const char *key, size_t key_len, char delim,
-                   size_t max_levels, uint32_t cls, const uint32_t xcls[S3I_XCLS],
-                   uint64_t objects, uint64_t bytes);
+                   size_t max_levels, uint32_t cls, uint32_t xkey, uint64_t objects,
+                   uint64_t bytes);
 
 /*
  * Batched adds (the aggregator's hot path): rows are first *prepared* in a
@@ -121,7 +118,7 @@ struct s3i_tbatch_row {
 	const char *key;
 	size_t key_len;
 	uint32_t cls;
-	uint32_t xcls[S3I_XCLS]; /* extra keys (age bucket), S3I_CLS_NONE when unused */
+	uint32_t xkey; /* age bucket key, S3I_CLS_NONE when unused */
 	uint64_t objects, bytes;
 	/* filled by s3i_table_prepare */
 	uint32_t lv;   /* first of its levels in the batch's level arrays */

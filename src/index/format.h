@@ -70,10 +70,17 @@ enum { S3I_SMALL_NONE = 0, S3I_SMALL_ALL = 1, S3I_SMALL_SOME = 2 };
 #define S3I_SMALL_BLOCK 64
 #define S3I_SMALL_BLOCK_BYTES 20
 
+
 /* Age entries: a prefix with mask m stores one entry per set bit of m but
  * the highest (that bucket is the prefix's objects/bytes minus the others),
  * so it has popcount(m) - (m != 0) entries. */
 #define S3I_AGE_BLOCK 64
+
+/* Age entries stored for a prefix with age mask M. */
+static inline unsigned s3i_age_count(unsigned m)
+{
+	return (unsigned)__builtin_popcount(m) - (m != 0);
+}
 
 #define S3I_NUM_COLUMNS 12 /* OBJECTS .. CLASS_BYTES */
 
@@ -184,6 +191,17 @@ static inline unsigned s3i_pack_width(unsigned code)
 {
 	static const unsigned char w[8] = {0, 1, 2, 4, 8, 0, 0, 0};
 	return w[code & 7];
+}
+
+/* "Some" entries among the first K (0..64) states of small-state block B. */
+static inline uint64_t s3i_small_some(const unsigned char *b, unsigned k)
+{
+	const uint64_t hi = 0xAAAAAAAAAAAAAAAAULL; /* the high bit of every 2-bit state */
+	uint64_t w0 = s3i_get_le(b + 4, 8), w1 = s3i_get_le(b + 12, 8);
+	if (k < 32)
+		return (uint64_t)__builtin_popcountll(w0 & hi & ((1ULL << (2 * k)) - 1));
+	return (uint64_t)__builtin_popcountll(w0 & hi) +
+	       (uint64_t)__builtin_popcountll(w1 & hi & (k == 64 ? ~0ULL : (1ULL << (2 * (k - 32))) - 1));
 }
 
 #endif

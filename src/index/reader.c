@@ -255,10 +255,8 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 	if (x->agemask.w) {
 		uint64_t q = (x->agebase.n - 1) * S3I_AGE_BLOCK;
 		x->n_age = colget(&x->agebase, x->agebase.n - 1);
-		for (; q < x->n; q++) {
-			unsigned m = x->agemask.p[q];
-			x->n_age += (unsigned)__builtin_popcount(m) - (m != 0);
-		}
+		for (; q < x->n; q++)
+			x->n_age += s3i_age_count(x->agemask.p[q]);
 	}
 	/* small-object states: blocks of S3I_SMALL_BLOCK entries; the "some"
 	 * entries are the last block's count plus its own */
@@ -271,9 +269,7 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 			                   x->path);
 		if (nb) {
 			lb = x->smstate.p + (nb - 1) * S3I_SMALL_BLOCK_BYTES;
-			x->n_small = s3i_get_le(lb, 4) +
-			             (uint64_t)__builtin_popcountll(s3i_get_le(lb + 4, 8) & 0xAAAAAAAAAAAAAAAAULL) +
-			             (uint64_t)__builtin_popcountll(s3i_get_le(lb + 12, 8) & 0xAAAAAAAAAAAAAAAAULL);
+			x->n_small = s3i_get_le(lb, 4) + s3i_small_some(lb, S3I_SMALL_BLOCK);
 		}
 	}
 	for (i = 0; i < NDESC; i++) {
@@ -722,18 +718,14 @@ int s3i_index_age_entries(const struct s3inv_index *x, uint64_t pos, uint64_t *f
                           unsigned *count)
 {
 	uint64_t q = pos / S3I_AGE_BLOCK * S3I_AGE_BLOCK, off;
-	unsigned m;
 	*first = 0;
 	*count = 0;
 	if (!x->agemask.w || pos >= x->n)
 		return 0;
 	off = colget(&x->agebase, pos / S3I_AGE_BLOCK);
-	for (; q < pos; q++) {
-		m = x->agemask.p[q];
-		off += (unsigned)__builtin_popcount(m) - (m != 0);
-	}
-	m = x->agemask.p[pos];
-	*count = (unsigned)__builtin_popcount(m) - (m != 0);
+	for (; q < pos; q++)
+		off += s3i_age_count(x->agemask.p[q]);
+	*count = s3i_age_count(x->agemask.p[pos]);
 	if (off > x->n_age || *count > x->n_age - off)
 		return S3INV_ECORRUPT;
 	*first = off;
@@ -765,16 +757,8 @@ int s3i_index_small(const struct s3inv_index *x, uint64_t i, uint64_t objects, u
 	}
 	if (st != S3I_SMALL_SOME)
 		return S3INV_ECORRUPT;
-	/* rank: "some" entries before this one in the block (high bit of each state) */
-	r = s3i_get_le(b, 4);
-	if (k < 32) {
-		r += (uint64_t)__builtin_popcountll(w0 & 0xAAAAAAAAAAAAAAAAULL & ((1ULL << (2 * k)) - 1));
-	} else {
-		r += (uint64_t)__builtin_popcountll(w0 & 0xAAAAAAAAAAAAAAAAULL);
-		if (k > 32)
-			r += (uint64_t)__builtin_popcountll(w1 & 0xAAAAAAAAAAAAAAAAULL &
-			                                    ((1ULL << (2 * (k - 32))) - 1));
-	}
+	/* rank: the block's count plus the "some" entries before this one in it */
+	r = s3i_get_le(b, 4) + s3i_small_some(b, k);
 	if (r >= x->n_small)
 		return S3INV_ECORRUPT;
 	*so = colget(&x->smobj, r);

@@ -169,15 +169,16 @@ int s3inv_index_verify(const char *path, s3inv_error *err)
 		plen = clen;
 	}
 	if (x->info.has_age) {
-		/* the bases: each block's first entry = the entries before it */
-		uint64_t acc = 0, first;
-		unsigned cnt;
+		/* the bases: each block's base = the entries before it (the offsets
+		 * inside a block follow from its masks) */
+		uint64_t acc = 0;
 		for (i = 0; i < x->n; i++) {
-			if (s3i_index_age_entries(x, i, &first, &cnt) < 0 || first != acc) {
+			if (i % S3I_AGE_BLOCK == 0 &&
+			    s3i_index_col(&x->agebase, i / S3I_AGE_BLOCK) != acc) {
 				rc = fail(err, path, i, "age entry offsets are inconsistent");
 				goto out;
 			}
-			acc += cnt;
+			acc += s3i_age_count(x->agemask.p[i]);
 		}
 		if (acc != x->n_age) {
 			rc = s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'age_objects': %llu entries, "

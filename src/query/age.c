@@ -15,7 +15,7 @@
 static const char *const labels[S3INV_AGE_BUCKETS] = {
 	"<30d", "30-90d", "90-180d", "180d-1y", "1-2y", "2-5y", ">=5y"
 };
-static const uint32_t days[S3INV_AGE_BUCKETS] = {0, 30, 90, 180, 365, 730, 1825};
+static const uint32_t days[S3INV_AGE_BUCKETS] = S3I_AGE_BOUND_DAYS;
 
 const char *s3inv_age_bucket_label(unsigned b)
 {
