@@ -444,9 +444,13 @@ static void h_top(struct s3i_srv *srv, struct s3i_http_req *r)
 	    !enum_arg(r, "by", by_words, by_vals, S3INV_SORT_BYTES, &by))
 		return;
 	if (otxt) {
-		char tb[16];
-		if (olen >= sizeof tb || (memcpy(tb, otxt, olen), tb[olen] = '\0',
-		                          (older = s3inv_age_parse(tb)) < 0)) {
+		char tb[16] = "";
+		if (olen < sizeof tb) {
+			memcpy(tb, otxt, olen);
+			tb[olen] = '\0';
+			older = s3inv_age_parse(tb);
+		}
+		if (olen >= sizeof tb || older < 0) {
 			s3i_http_error(r, 400, "parameter 'older_than' must be 30d, 90d, 180d, 1y, 2y or 5y");
 			return;
 		}
@@ -620,13 +624,19 @@ static const s3inv_sort dsort_vals[] = {(s3inv_sort)S3INV_DIFF_GROWTH,
                                         (s3inv_sort)S3INV_DIFF_SHRINK,
                                         (s3inv_sort)S3INV_DIFF_NAME};
 
-static double cost_at(struct s3i_srv *srv, const s3inv_index *idx, uint64_t pos)
+/* *USD = the monthly cost at POS (0 on the side where the prefix is absent). */
+static int cost_at(struct s3i_srv *srv, const s3inv_index *idx, uint64_t pos, double *usd,
+                   s3inv_error *err)
 {
 	s3inv_cost c;
-	s3inv_error err = {0, ""};
-	if (pos == UINT64_MAX || s3inv_cost_prefix(&c, idx, pos, srv->prices, &err) < 0)
+	int rc;
+	*usd = 0;
+	if (pos == UINT64_MAX)
 		return 0;
-	return c.total;
+	if ((rc = s3inv_cost_prefix(&c, idx, pos, srv->prices, err)) < 0)
+		return rc;
+	*usd = c.total;
+	return 0;
 }
 
 /* GET /api/diff?old=&new=&prefix=&depth=&sort=&limit=&offset=&unchanged=&cost=
@@ -711,7 +721,12 @@ static void h_diff(struct s3i_srv *srv, struct s3i_http_req *r)
 		s3i_front_diff_row_open(&j, pp, pplen, ho, &os, hn, &ns);
 		free(pp);
 		if (cost) {
-			double oc = cost_at(srv, a->idx, w->old_pos), nc = cost_at(srv, b->idx, w->new_pos);
+			double oc, nc;
+			if ((rc = cost_at(srv, a->idx, w->old_pos, &oc, &err)) < 0 ||
+			    (rc = cost_at(srv, b->idx, w->new_pos, &nc, &err)) < 0) {
+				reply_lib_error(r, rc, &err);
+				goto out;
+			}
 			s3i_front_diff_cost_json(&j, oc, nc);
 		}
 		s3i_json_obj_close(&j);
