@@ -8,8 +8,9 @@
  * checksum. Per-prefix columns are fixed width (0, 1, 2, 4 or 8 bytes,
  * recorded in the section's `width`): 0 means every value is zero and
  * nothing is stored. Counter columns are packed instead (width S3I_PACKED):
- * blocks of 64 values, each at its own narrowest width, behind a directory
- * of one u64 per block, (data offset << 3) | width code.
+ * blocks of 64 values, each at its own bit width (0..64, the fewest bits
+ * that hold the block's largest value), behind a directory of one u64 per
+ * block, (data offset << 7) | bits, and followed by 8 bytes of padding.
  * Prefixes are in byte order = preorder of the tree.
  */
 #ifndef S3I_FORMAT_H
@@ -19,7 +20,7 @@
 #include <string.h>
 
 #define S3I_MAGIC "S3INVIDX"
-#define S3I_FORMAT_VERSION 2
+#define S3I_FORMAT_VERSION 3
 #define S3I_HEADER_SIZE 64
 #define S3I_SECTION_ENTRY 32
 #define S3I_ALIGN 64
@@ -39,12 +40,12 @@ enum s3i_section_id {
 	S3I_SEC_NC_OBJECTS = 12,
 	S3I_SEC_NC_BYTES = 13,
 	S3I_SEC_DMARKERS = 14,
-	S3I_SEC_DEPTH = 15,
-	S3I_SEC_SUBTREE = 16,    /* subtree end (first position after the subtree) */
-	S3I_SEC_MAXDEPTH = 17,   /* deepest depth in the subtree */
-	S3I_SEC_CLASS_OFF = 18,  /* n+1 entries: class entries of prefix i are [off[i], off[i+1]) */
-	S3I_SEC_CLASS_ID = 19,
-	S3I_SEC_CLASS_OBJ = 20,
+	S3I_SEC_DEPTH = 15,      /* packed */
+	S3I_SEC_SUBTREE = 16,    /* packed: subtree end - position - 1 (0 for a leaf) */
+	S3I_SEC_MAXDEPTH = 17,   /* packed: deepest depth in the subtree - depth */
+	S3I_SEC_CLASS_MASK = 18, /* per prefix, `width` bytes: bit c = class c has objects */
+	S3I_SEC_CLASS_BASE = 19, /* per S3I_CLASS_BLOCK prefixes: entries, then values, before it */
+	S3I_SEC_CLASS_OBJ = 20,  /* per class value (every entry but a prefix's last): packed */
 	S3I_SEC_CLASS_BYTES = 21,
 	S3I_SEC_STR_BLOCKS = 30, /* ceil(n/16) offsets into STR_DATA, of each block's first entry */
 	S3I_SEC_STR_DATA = 31,   /* blocks: varint block number; first = varint len + bytes;
@@ -82,7 +83,39 @@ static inline unsigned s3i_age_count(unsigned m)
 	return (unsigned)__builtin_popcount(m) - (m != 0);
 }
 
-#define S3I_NUM_COLUMNS 12 /* OBJECTS .. CLASS_BYTES */
+/* Class entries: a prefix has one entry per set bit of its class mask
+ * (class ids in order); values (objects, bytes) are stored for every entry
+ * but the last, which is the prefix's objects/bytes minus the others. A
+ * base per block of S3I_CLASS_BLOCK prefixes gives the entries and the
+ * values before the block; the rest is popcounts of the block's masks. */
+#define S3I_CLASS_BLOCK 64
+#define S3I_INDEX_MAX_CLASSES 64 /* bits of the widest class mask */
+
+/* Entries (*E) and stored values (*V) of the masks of K prefixes of W
+ * bytes each at P. */
+static inline void s3i_class_count(const unsigned char *p, unsigned w, uint64_t k, uint64_t *e,
+                                   uint64_t *v)
+{
+	uint64_t ne = 0, nz = 0, i = 0;
+	if (w == 1) { /* eight masks a word: bits, and the non-zero bytes */
+		const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
+		for (; i + 8 <= k; i += 8) {
+			uint64_t x;
+			memcpy(&x, p + i, 8);
+			ne += (uint64_t)__builtin_popcountll(x);
+			nz += (uint64_t)__builtin_popcountll((((x & lo7) + lo7) | x) & hi);
+		}
+	}
+	for (; i < k; i++) {
+		uint64_t x = 0;
+		for (unsigned b = 0; b < w; b++)
+			x |= (uint64_t)p[i * w + b] << (8 * b);
+		ne += (uint64_t)__builtin_popcountll(x);
+		nz += x != 0;
+	}
+	*e = ne;
+	*v = ne - nz;
+}
 
 static inline uint16_t s3i_fingerprint(uint64_t lo, uint64_t hi)
 {
@@ -181,16 +214,20 @@ static inline unsigned s3i_width_for(uint64_t max)
 	return max == 0 ? 0 : max <= 0xff ? 1 : max <= 0xffff ? 2 : max <= 0xffffffffULL ? 4 : 8;
 }
 
-/* width code of a packed block: 0,1,2,4,8 bytes -> 0..4 */
-static inline unsigned s3i_pack_code(unsigned width)
+/* Bits of a packed block whose values OR to MAX (0 when all are 0). */
+static inline unsigned s3i_pack_bits(uint64_t max)
 {
-	return width == 0 ? 0 : width == 1 ? 1 : width == 2 ? 2 : width == 4 ? 3 : 4;
+	return max ? 64u - (unsigned)__builtin_clzll(max) : 0;
 }
 
-static inline unsigned s3i_pack_width(unsigned code)
+/* Value K of a packed block of BITS-bit values at P (the 8 bytes after
+ * the block must be readable: the section's padding). */
+static inline uint64_t s3i_pack_get(const unsigned char *p, unsigned k, unsigned bits)
 {
-	static const unsigned char w[8] = {0, 1, 2, 4, 8, 0, 0, 0};
-	return w[code & 7];
+	uint64_t bit = (uint64_t)k * bits;
+	if (bits <= 56)
+		return bits ? s3i_get_bits(p, bit, bits) : 0;
+	return s3i_get_bits(p, bit, 32) | s3i_get_bits(p, bit + 32, bits - 32) << 32;
 }
 
 /* "Some" entries among the first K (0..64) states of small-state block B. */

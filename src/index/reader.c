@@ -7,8 +7,8 @@
  * exact lengths, the metadata and the MPHF header; with S3INV_OPEN_VERIFY
  * it also checks every section's checksum. After that, every accessor
  * reads within its section for any pos < n; the few values that point
- * elsewhere (class offsets, string block offsets, varints, slot positions,
- * subtree ends) are checked where they are used, so a damaged file gives
+ * elsewhere (class and age entry counts, string block offsets, varints,
+ * slot positions, subtree ends) are checked where they are used, so a damaged file gives
  * an error or a miss, never a crash. An open index is immutable and may be
  * shared by any number of threads.
  */
@@ -33,16 +33,16 @@
 static const struct {
 	uint32_t id;
 	const char *name;
-	int kind; /* 0 blob, 1 column of n, 2 column of n+1, 3 column of entries, 4 blocks, 5 slots,
-	           * 6 one value per S3I_AGE_BLOCK prefixes, 7 column of age entries,
-	           * 8 small-state blocks, 9 column of "some small" entries */
+	int kind; /* 0 blob, 1 column of n, 2 class masks, 3 column of class values, 4 blocks,
+	           * 5 slots, 6 one value per S3I_AGE_BLOCK prefixes, 7 column of age entries,
+	           * 8 small-state blocks, 9 column of "some small" entries, 10 class bases */
 } sec_desc[] = {
 	{S3I_SEC_META, "meta", 0},           {S3I_SEC_OBJECTS, "objects", 1},
 	{S3I_SEC_BYTES, "bytes", 1},         {S3I_SEC_NC_OBJECTS, "nc_objects", 1},
 	{S3I_SEC_NC_BYTES, "nc_bytes", 1},   {S3I_SEC_DMARKERS, "delete_markers", 1},
 	{S3I_SEC_DEPTH, "depth", 1},         {S3I_SEC_SUBTREE, "subtree", 1},
-	{S3I_SEC_MAXDEPTH, "maxdepth", 1},   {S3I_SEC_CLASS_OFF, "class_off", 2},
-	{S3I_SEC_CLASS_ID, "class_id", 3},   {S3I_SEC_CLASS_OBJ, "class_objects", 3},
+	{S3I_SEC_MAXDEPTH, "maxdepth", 1},   {S3I_SEC_CLASS_MASK, "class_mask", 2},
+	{S3I_SEC_CLASS_BASE, "class_base", 10}, {S3I_SEC_CLASS_OBJ, "class_objects", 3},
 	{S3I_SEC_CLASS_BYTES, "class_bytes", 3}, {S3I_SEC_STR_BLOCKS, "string_blocks", 4},
 	{S3I_SEC_STR_DATA, "strings", 0},    {S3I_SEC_MPHF, "mphf", 0},
 	{S3I_SEC_SLOTS, "slots", 5},
@@ -61,24 +61,7 @@ const char *s3i_section_name(uint32_t id)
 	return "unknown";
 }
 
-/* Value I of a column. Packed blocks are bounds-checked here (a damaged
- * directory reads as 0, never outside the section). */
-static inline uint64_t colget(const struct s3i_col *c, uint64_t i)
-{
-	if (c->w == S3I_PACKED) {
-		uint64_t b = i / S3I_PACK_BLOCK, e, off;
-		unsigned w;
-		if (b >= c->nblocks)
-			return 0;
-		e = s3i_get_le(c->p + b * 8, 8);
-		w = s3i_pack_width((unsigned)e);
-		off = (e >> 3) + (i % S3I_PACK_BLOCK) * w;
-		if (w == 0 || off > c->dlen || w > c->dlen - off)
-			return 0;
-		return s3i_get_le(c->data + off, w);
-	}
-	return c->w ? s3i_get_le(c->p + i * c->w, c->w) : 0;
-}
+#define colget s3i_col_get
 
 static struct s3i_col *col_for(struct s3inv_index *x, uint32_t id)
 {
@@ -91,8 +74,8 @@ static struct s3i_col *col_for(struct s3inv_index *x, uint32_t id)
 	case S3I_SEC_DEPTH: return &x->depth;
 	case S3I_SEC_SUBTREE: return &x->sub;
 	case S3I_SEC_MAXDEPTH: return &x->maxd;
-	case S3I_SEC_CLASS_OFF: return &x->clsoff;
-	case S3I_SEC_CLASS_ID: return &x->clsid;
+	case S3I_SEC_CLASS_MASK: return &x->clsmask;
+	case S3I_SEC_CLASS_BASE: return &x->clsbase;
 	case S3I_SEC_CLASS_OBJ: return &x->clsobj;
 	case S3I_SEC_CLASS_BYTES: return &x->clsbytes;
 	case S3I_SEC_STR_BLOCKS: return &x->strblk;
@@ -156,7 +139,7 @@ static int parse_meta(struct s3inv_index *x, const char *p, size_t len, s3inv_er
 static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 {
 	const unsigned char *h = x->map;
-	uint64_t nsec, table_end, n_entries, i;
+	uint64_t nsec, table_end, n_entries, nb, i;
 	unsigned char head[S3I_HEADER_SIZE + 64 * S3I_SECTION_ENTRY];
 	const unsigned char *meta = NULL, *mphf = NULL;
 	uint64_t meta_len = 0, mphf_len = 0;
@@ -237,12 +220,25 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 		if (!seen[i])
 			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s' is missing", x->path,
 			                   sec_desc[i].name);
-	/* exact column lengths */
-	x->clsoff.n = x->n + 1;
-	if (x->clsoff.w == 0 || x->clsoff.len != x->clsoff.n * x->clsoff.w)
-		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'class_off': bad size", x->path);
-	n_entries = colget(&x->clsoff, x->n);
-	x->n_entries = n_entries;
+	/* exact column lengths; the class entries and values: the last
+	 * block's bases plus its masks' */
+	x->clsmask.n = x->n;
+	nb = (x->n + S3I_CLASS_BLOCK - 1) / S3I_CLASS_BLOCK;
+	x->clsbase.n = 2 * nb;
+	if ((x->clsmask.w != 1 && x->clsmask.w != 2 && x->clsmask.w != 4 && x->clsmask.w != 8) ||
+	    x->clsmask.len != x->n * x->clsmask.w)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'class_mask': bad size", x->path);
+	if ((x->clsbase.w != 4 && x->clsbase.w != 8) || x->clsbase.len != x->clsbase.n * x->clsbase.w)
+		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'class_base': bad size", x->path);
+	{
+		uint64_t q = (nb - 1) * S3I_CLASS_BLOCK, e, v;
+		s3i_class_count(x->clsmask.p + q * x->clsmask.w, x->clsmask.w, x->n - q, &e, &v);
+		x->n_entries = n_entries = colget(&x->clsbase, 2 * (nb - 1)) + e;
+		x->n_vals = colget(&x->clsbase, 2 * (nb - 1) + 1) + v;
+		if (x->n_entries < e || x->n_vals < v || x->n_vals > x->n_entries)
+			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'class_base': bad counts",
+			                   x->path);
+	}
 	x->strblk.n = (x->n + S3I_STR_BLOCK - 1) / S3I_STR_BLOCK;
 	/* age entries: the last block's base plus its prefixes' counts */
 	x->agebase.n = (x->n + S3I_AGE_BLOCK - 1) / S3I_AGE_BLOCK;
@@ -262,32 +258,39 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 	 * entries are the last block's count plus its own */
 	x->n_small = 0;
 	if (x->smstate.len) {
-		uint64_t nb = (n_entries + S3I_SMALL_BLOCK - 1) / S3I_SMALL_BLOCK;
+		uint64_t ns = (n_entries + S3I_SMALL_BLOCK - 1) / S3I_SMALL_BLOCK;
 		const unsigned char *lb;
-		if (x->smstate.len != nb * S3I_SMALL_BLOCK_BYTES)
+		if (x->smstate.len != ns * S3I_SMALL_BLOCK_BYTES)
 			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'small_state': bad size",
 			                   x->path);
-		if (nb) {
-			lb = x->smstate.p + (nb - 1) * S3I_SMALL_BLOCK_BYTES;
+		if (ns) {
+			lb = x->smstate.p + (ns - 1) * S3I_SMALL_BLOCK_BYTES;
 			x->n_small = s3i_get_le(lb, 4) + s3i_small_some(lb, S3I_SMALL_BLOCK);
 		}
 	}
 	for (i = 0; i < NDESC; i++) {
 		struct s3i_col *c = col_for(x, sec_desc[i].id);
-		if (!c || sec_desc[i].kind == 2 || sec_desc[i].kind == 4 || sec_desc[i].kind == 8)
+		if (!c || sec_desc[i].kind == 2 || sec_desc[i].kind == 4 || sec_desc[i].kind == 8 ||
+		    sec_desc[i].kind == 10)
 			continue;
 		c->n = sec_desc[i].kind == 1 ? x->n
 		     : sec_desc[i].kind == 6 ? x->agebase.n
 		     : sec_desc[i].kind == 7 ? x->n_age
 		     : sec_desc[i].kind == 9 ? x->n_small
-		                             : n_entries;
+		                             : x->n_vals;
 		if (c->w == S3I_PACKED) {
+			/* directory, data, 8 bytes of padding; an absent
+			 * analysis section (length 0) reads as zeros */
 			c->nblocks = (c->n + S3I_PACK_BLOCK - 1) / S3I_PACK_BLOCK;
-			if (c->len < c->nblocks * 8)
+			if (c->len == 0 && sec_desc[i].kind != 1) {
+				c->nblocks = 0;
+				continue;
+			}
+			if (c->len < c->nblocks * 8 + 8)
 				return s3i_err_set(err, S3INV_ECORRUPT, "%s: section '%s': bad size",
 				                   x->path, sec_desc[i].name);
 			c->data = c->p + c->nblocks * 8;
-			c->dlen = c->len - c->nblocks * 8;
+			c->dlen = c->len - c->nblocks * 8 - 8;
 			continue;
 		}
 		if (c->len != c->n * c->w || (c->w == 0 && c->len != 0))
@@ -296,7 +299,7 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 	}
 	if (x->strblk.w == 0 || x->strblk.len != x->strblk.n * x->strblk.w)
 		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'string_blocks': bad size", x->path);
-	if (x->sub.w == 0)
+	if (x->sub.w != S3I_PACKED || x->depth.w != S3I_PACKED || x->maxd.w != S3I_PACKED)
 		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'subtree': bad width", x->path);
 	TRY(parse_meta(x, (const char *)meta, (size_t)meta_len, err));
 	if ((rc = s3i_mphf_open(&x->mphf, mphf, (size_t)mphf_len, err)) < 0) {
@@ -630,52 +633,80 @@ size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixe
 
 /* ---------------------------------------------------------------- stats */
 
+int s3i_index_class_span(const struct s3inv_index *x, uint64_t pos, uint64_t *mask,
+                         uint64_t *entry, uint64_t *val)
+{
+	uint64_t q = pos / S3I_CLASS_BLOCK, e, v;
+	unsigned w = x->clsmask.w;
+	if (pos >= x->n)
+		return S3INV_EINVAL;
+	s3i_class_count(x->clsmask.p + q * S3I_CLASS_BLOCK * w, w, pos % S3I_CLASS_BLOCK, &e, &v);
+	*entry = colget(&x->clsbase, 2 * q) + e;
+	*val = colget(&x->clsbase, 2 * q + 1) + v;
+	*mask = s3i_get_le(x->clsmask.p + pos * w, w);
+	e = (uint64_t)__builtin_popcountll(*mask);
+	if (*entry > x->n_entries || e > x->n_entries - *entry || *val > x->n_vals ||
+	    e - (e != 0) > x->n_vals - *val)
+		return S3INV_ECORRUPT;
+	return 0;
+}
+
 int s3inv_index_stats(const s3inv_index *x, uint64_t pos, s3inv_stats *out)
 {
-	uint64_t a, b;
+	uint64_t mask, e, v;
 	if (pos >= x->n)
 		return S3INV_EINVAL;
 	memset(out, 0, sizeof *out);
 	out->pos = pos;
 	out->depth = (uint32_t)colget(&x->depth, pos);
-	out->max_depth = (uint32_t)colget(&x->maxd, pos);
-	out->subtree_end = colget(&x->sub, pos);
+	out->max_depth = (uint32_t)s3i_index_maxdepth(x, pos);
+	out->subtree_end = s3i_index_end(x, pos);
 	out->objects = colget(&x->obj, pos);
 	out->bytes = colget(&x->bytes, pos);
 	out->nc_objects = colget(&x->ncobj, pos);
 	out->nc_bytes = colget(&x->ncbytes, pos);
 	out->delete_markers = colget(&x->dm, pos);
-	a = colget(&x->clsoff, pos);
-	b = colget(&x->clsoff, pos + 1);
-	if (out->subtree_end <= pos || out->subtree_end > x->n || a > b || b > x->n_entries)
+	if (out->subtree_end > x->n || s3i_index_class_span(x, pos, &mask, &e, &v) < 0)
 		return S3INV_ECORRUPT;
-	out->n_classes = (uint32_t)(b - a);
+	out->n_classes = (uint32_t)__builtin_popcountll(mask);
 	return 0;
 }
 
 int s3inv_index_class_stats(const s3inv_index *x, uint64_t pos, s3inv_class_stats *out,
                             size_t cap)
 {
-	uint64_t a, b, i;
+	uint64_t mask, e, v, objects, bytes, so = 0, sb = 0;
+	unsigned k = 0, n;
 	if (pos >= x->n)
 		return S3INV_EINVAL;
-	a = colget(&x->clsoff, pos);
-	b = colget(&x->clsoff, pos + 1);
-	if (a > b || b > x->n_entries)
+	if (s3i_index_class_span(x, pos, &mask, &e, &v) < 0)
 		return S3INV_ECORRUPT;
-	for (i = a; i < b && i - a < cap; i++) {
-		uint32_t id = (uint32_t)colget(&x->clsid, i);
+	n = (unsigned)__builtin_popcountll(mask);
+	/* the last entry is the prefix's totals minus the others */
+	objects = colget(&x->obj, pos);
+	bytes = colget(&x->bytes, pos);
+	for (; mask; mask &= mask - 1, k++) {
+		uint32_t id = (uint32_t)__builtin_ctzll(mask);
+		uint64_t o, b;
 		if (id >= x->n_classes)
 			return S3INV_ECORRUPT;
-		out[i - a].class_id = id;
-		out[i - a].name = x->class_names[id];
-		out[i - a].objects = colget(&x->clsobj, i);
-		out[i - a].bytes = colget(&x->clsbytes, i);
-		if (s3i_index_small(x, i, out[i - a].objects, out[i - a].bytes,
-		                    &out[i - a].small_objects, &out[i - a].small_bytes) < 0)
+		if (k + 1 < n) {
+			o = colget(&x->clsobj, v + k);
+			b = colget(&x->clsbytes, v + k);
+			if (o == 0 || o >= objects || b > bytes)
+				return S3INV_ECORRUPT;
+			objects -= o;
+			bytes -= b;
+		} else {
+			o = objects;
+			b = bytes;
+		}
+		if (s3i_index_small(x, e + k, o, b, &so, &sb) < 0)
 			return S3INV_ECORRUPT;
+		if (k < cap)
+			out[k] = (s3inv_class_stats){x->class_names[id], id, o, b, so, sb};
 	}
-	return (int)(b - a);
+	return (int)n;
 }
 
 const char *s3inv_index_class_name(const s3inv_index *x, uint32_t id)
@@ -688,7 +719,7 @@ int s3inv_index_first_child(const s3inv_index *x, uint64_t pos, uint64_t *child)
 	uint64_t end;
 	if (pos >= x->n)
 		return S3INV_EINVAL;
-	end = colget(&x->sub, pos);
+	end = s3i_index_end(x, pos);
 	if (pos + 1 < end && end <= x->n) {
 		*child = pos + 1;
 		return 0;
@@ -701,8 +732,8 @@ int s3inv_index_next_sibling(const s3inv_index *x, uint64_t pos, uint64_t *next)
 	uint64_t end;
 	if (pos >= x->n)
 		return S3INV_EINVAL;
-	end = colget(&x->sub, pos);
-	if (end > pos && end < x->n && colget(&x->depth, end) == colget(&x->depth, pos)) {
+	end = s3i_index_end(x, pos);
+	if (end < x->n && colget(&x->depth, end) == colget(&x->depth, pos)) {
 		*next = end;
 		return 0;
 	}

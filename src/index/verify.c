@@ -5,7 +5,8 @@
  * strictly increasing strings ending in the delimiter, depth = delimiters,
  * parent = nearest open ancestor whose string is a prefix, depth = parent
  * depth + 1, subtree ends nested, deepest depth consistent, counts never
- * above the parent's, class statistics summing to the prefix's, small
+ * above the parent's, class statistics summing to the prefix's (the last
+ * entry's being the rest: never zero or negative) and their block bases, small
  * objects within their class (at most 128 KiB - 1 bytes each), age entries
  * where the masks say and summing to at most the prefix's (exactly when
  * every object had a date: no "unknown" bit), the age entry count, and the
@@ -167,6 +168,21 @@ int s3inv_index_verify(const char *path, s3inv_error *err)
 		prev = cur;
 		cur = t;
 		plen = clen;
+	}
+	{
+		/* class bases: entries and values before each block */
+		uint64_t e = 0, v = 0;
+		for (i = 0; i < x->n; i += S3I_CLASS_BLOCK) {
+			uint64_t k = x->n - i < S3I_CLASS_BLOCK ? x->n - i : S3I_CLASS_BLOCK, de, dv;
+			if (s3i_index_col(&x->clsbase, 2 * (i / S3I_CLASS_BLOCK)) != e ||
+			    s3i_index_col(&x->clsbase, 2 * (i / S3I_CLASS_BLOCK) + 1) != v) {
+				rc = fail(err, path, i, "class entry offsets are inconsistent");
+				goto out;
+			}
+			s3i_class_count(x->clsmask.p + i * x->clsmask.w, x->clsmask.w, k, &de, &dv);
+			e += de;
+			v += dv;
+		}
 	}
 	if (x->info.has_age) {
 		/* the bases: each block's base = the entries before it (the offsets

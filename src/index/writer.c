@@ -7,8 +7,9 @@
  * depth seen below; their strings are prefixes of `prev`. Popping a node
  * (when the next prefix is not in its subtree) fixes its subtree end: those
  * (pos, end, maxdepth) triples arrive in postorder and are spooled, then
- * scattered into their columns at finish. Counter widths come from the root,
- * the first prefix, whose counters bound every other one.
+ * scattered into a temporary array at finish and packed in position order.
+ * Counter columns are packed (format.h): blocks of 64 values at the bit
+ * width of each block's largest value.
  */
 #include "index/writer.h"
 
@@ -39,14 +40,17 @@ enum col {
 	C_NCOBJ,
 	C_NCBYTES,
 	C_DM,
-	C_DEPTH,     /* u16 in the spool */
-	C_CLSCOUNT,  /* u16 count per prefix in the spool; offsets at finish */
-	C_CLSID,     /* u16 in the spool */
-	C_CLSOBJ,
+	C_DEPTH,
+	C_CLSMASK,   /* class mask per prefix, at its final width */
+	C_CLSBASE,   /* per S3I_CLASS_BLOCK prefixes: entries, values before it (u64 each) */
+	C_CLSOBJ,    /* per class entry but each prefix's last */
 	C_CLSBYTES,
 	C_STRBLK,    /* u64 in the spool */
 	C_STRDATA,
 	C_PAIRS,     /* postorder (pos u64, end u64, maxdepth u32) */
+	C_SUB,       /* subtree end - pos - 1, in position order (from C_PAIRS) */
+	C_MAXD,      /* deepest depth below - depth, likewise */
+	C_SCATTER,   /* C_PAIRS scattered by position (mapped at finish) */
 	C_AGEMASK,   /* u8 per prefix: non-empty age buckets (bit 7: no date) */
 	C_AGEBASE,   /* u64 per S3I_AGE_BLOCK prefixes: age entries before it */
 	C_AGEOBJ,    /* per age entry (every non-empty bucket but the last) */
@@ -58,9 +62,10 @@ enum col {
 };
 
 /* A packed column: blocks of S3I_PACK_BLOCK values, each block stored at
- * the narrowest width that holds its largest value; a directory entry per
- * block, (data offset << 3) | width code. Values go to the column's data
- * spool, directory entries to its own spool. */
+ * the fewest bits that hold its largest value; a directory entry per
+ * block, (data offset << 7) | bits. Values go to the column's data spool,
+ * directory entries to its own spool; the section ends with 8 bytes of
+ * padding. */
 struct packer {
 	uint64_t vals[S3I_PACK_BLOCK];
 	unsigned n;
@@ -71,7 +76,7 @@ struct packer {
 static bool is_packed(int c)
 {
 	return c == C_OBJ || c == C_BYTES || c == C_NCOBJ || c == C_NCBYTES || c == C_DM ||
-	       c == C_CLSOBJ || c == C_CLSBYTES || c == C_AGEOBJ || c == C_AGEBYTES ||
+	       c == C_DEPTH || c == C_SUB || c == C_MAXD || c == C_CLSOBJ || c == C_CLSBYTES || c == C_AGEOBJ || c == C_AGEBYTES ||
 	       c == C_SMOBJ || c == C_SMBYTES;
 }
 
@@ -89,13 +94,12 @@ struct s3i_writer {
 	int out_fd;
 	bool finished;
 	struct s3i_spool sp[C_COUNT];
-	unsigned wid[C_COUNT]; /* spool width of each counter column */
 	struct packer pk[C_COUNT]; /* packed columns (is_packed) */
-	uint64_t n, n_entries, n_age;
+	uint64_t n, n_entries, n_vals, n_age;
+	unsigned mask_w; /* bytes of a class mask */
 	/* the small-state block being filled */
 	uint64_t sm_w[2], sm_rank, n_some;
 	unsigned sm_k;
-	uint32_t max_depth_seen;
 	struct frame *stack;
 	size_t depth_cap, sp_top;
 	unsigned char *prev;
@@ -103,30 +107,38 @@ struct s3i_writer {
 };
 
 static const char *col_name[C_COUNT] = {"objects", "bytes", "noncurrent objects",
-    "noncurrent bytes", "delete markers", "depth", "class counts", "class ids",
-    "class objects", "class bytes", "string blocks", "strings", "subtree", "age masks",
-    "age bases", "age objects", "age bytes", "small states", "small objects", "small bytes"};
+    "noncurrent bytes", "delete markers", "depth", "class masks", "class bases",
+    "class objects", "class bytes", "string blocks", "strings", "subtree", "subtree ends",
+    "deepest depths", "subtree scatter", "age masks", "age bases", "age objects", "age bytes",
+    "small states", "small objects", "small bytes"};
 
 static int pack_flush(struct s3i_writer *w, enum col c, s3inv_error *err)
 {
 	struct packer *k = &w->pk[c];
-	unsigned char buf[S3I_PACK_BLOCK * 8], e[8];
+	unsigned char buf[S3I_PACK_BLOCK * 8 + 8], e[8];
 	uint64_t max = 0;
-	unsigned i, width, code;
+	unsigned i, bits;
 	int rc;
 	if (k->n == 0)
 		return 0;
 	for (i = 0; i < k->n; i++)
 		max |= k->vals[i];
-	width = s3i_width_for(max);
-	code = s3i_pack_code(width);
-	s3i_put_le(e, (w->sp[c].size << 3) | code, 8);
+	bits = s3i_pack_bits(max);
+	s3i_put_le(e, (w->sp[c].size << 7) | bits, 8);
 	if ((rc = s3i_spool_write(&k->dir, e, 8, err)) < 0)
 		return rc;
-	for (i = 0; i < k->n; i++)
-		s3i_put_le(buf + i * width, k->vals[i], width);
+	memset(buf, 0, sizeof buf);
+	for (i = 0; i < k->n && bits; i++) {
+		uint64_t v = k->vals[i], bit = (uint64_t)i * bits;
+		if (bits <= 56) {
+			s3i_put_bits(buf, bit, bits, v);
+		} else {
+			s3i_put_bits(buf, bit, 32, v & 0xffffffffULL);
+			s3i_put_bits(buf, bit + 32, bits - 32, v >> 32);
+		}
+	}
 	k->n = 0;
-	return width ? s3i_spool_write(&w->sp[c], buf, (size_t)S3I_PACK_BLOCK * width, err) : 0;
+	return bits ? s3i_spool_write(&w->sp[c], buf, (size_t)S3I_PACK_BLOCK * bits / 8, err) : 0;
 }
 
 static int put(struct s3i_writer *w, enum col c, uint64_t v, unsigned width, s3inv_error *err)
@@ -176,6 +188,13 @@ int s3i_writer_open(struct s3i_writer **out, const char *path, const char *tmp_d
 		w->sp[i].fd = w->pk[i].dir.fd = -1;
 	w->meta = *meta;
 	w->budget = budget;
+	if (meta->n_classes > S3I_INDEX_MAX_CLASSES) {
+		rc = s3i_err_set(err, S3INV_EFORMAT,
+		                 "%u distinct storage classes: the index holds at most %d",
+		                 (unsigned)meta->n_classes, S3I_INDEX_MAX_CLASSES);
+		goto out;
+	}
+	w->mask_w = s3i_width_for(meta->n_classes > 1 ? (1ULL << (meta->n_classes - 1)) : 1);
 	w->tmp_dir = tmp_dir;
 	w->path = s3i_strdup(path);
 	w->tmp_path = s3i_malloc(plen + 16);
@@ -222,7 +241,7 @@ static int pop(struct s3i_writer *w, s3inv_error *err)
 	unsigned char rec[20];
 	s3i_put_le(rec, f->pos, 8);
 	s3i_put_le(rec + 8, w->n, 8);
-	s3i_put_le(rec + 16, f->maxd, 4);
+	s3i_put_le(rec + 16, f->maxd - f->depth, 4);
 	if (w->sp_top > 0 && w->stack[w->sp_top - 1].maxd < f->maxd)
 		w->stack[w->sp_top - 1].maxd = f->maxd;
 	return s3i_spool_write(&w->sp[C_PAIRS], rec, sizeof rec, err);
@@ -307,6 +326,7 @@ static int add_classes(struct s3i_writer *w, const struct s3i_prec *p, s3inv_err
 {
 	struct centry local[64], *cs = local;
 	const struct s3i_cstat *age[S3I_AGE_SLOTS] = {NULL};
+	uint64_t mask = 0, sumo = 0, sumb = 0;
 	uint32_t i, j, k = 0;
 	int rc = 0;
 	if (p->n_classes > 64) {
@@ -346,14 +366,36 @@ static int add_classes(struct s3i_writer *w, const struct s3i_prec *p, s3inv_err
 		cs[k] = (struct centry){c->cls, c->objects, c->bytes, 0, 0};
 		k++;
 	}
-	for (j = 0; j < k; j++)
+	for (j = 0; j < k; j++) {
 		cs[j].cls = w->meta.class_map[cs[j].cls];
+		if (cs[j].cls >= S3I_INDEX_MAX_CLASSES || cs[j].objects == 0) {
+			rc = s3i_err_set(err, S3INV_EINVAL, "index writer: bad class entry %u",
+			                 (unsigned)cs[j].cls);
+			goto out;
+		}
+		mask |= 1ULL << cs[j].cls;
+		sumo += cs[j].objects;
+		sumb += cs[j].bytes;
+	}
+	/* the last entry's values are implied by the prefix's totals */
+	if (sumo != p->objects || sumb != p->bytes) {
+		rc = s3i_err_set(err, S3INV_EINVAL,
+		                 "index writer: class statistics of prefix #%llu do not sum to its own",
+		                 (unsigned long long)w->n);
+		goto out;
+	}
 	qsort(cs, k, sizeof *cs, cmp_centry);
-	TRY(put(w, C_CLSCOUNT, k, 2, err));
+	if (w->n % S3I_CLASS_BLOCK == 0) {
+		TRY(put(w, C_CLSBASE, w->n_entries, 8, err));
+		TRY(put(w, C_CLSBASE, w->n_vals, 8, err));
+	}
+	TRY(put(w, C_CLSMASK, mask, w->mask_w, err));
 	for (i = 0; i < k; i++) {
-		TRY(put(w, C_CLSID, cs[i].cls, 2, err));
-		TRY(put(w, C_CLSOBJ, cs[i].objects, w->wid[C_CLSOBJ], err));
-		TRY(put(w, C_CLSBYTES, cs[i].bytes, w->wid[C_CLSBYTES], err));
+		if (i + 1 < k) {
+			TRY(put(w, C_CLSOBJ, cs[i].objects, 8, err));
+			TRY(put(w, C_CLSBYTES, cs[i].bytes, 8, err));
+			w->n_vals++;
+		}
 		if (w->meta.has_small)
 			TRY(add_small(w, &cs[i], err));
 	}
@@ -401,13 +443,6 @@ int s3i_writer_add(struct s3i_writer *w, const struct s3i_prec *p, s3inv_error *
 		if (p->len != 0)
 			return s3i_err_set(err, S3INV_EINVAL,
 			                   "index writer: the stream does not start at the root");
-		w->wid[C_OBJ] = s3i_width_for(p->objects);
-		w->wid[C_BYTES] = s3i_width_for(p->bytes);
-		w->wid[C_NCOBJ] = s3i_width_for(p->nc_objects);
-		w->wid[C_NCBYTES] = s3i_width_for(p->nc_bytes);
-		w->wid[C_DM] = s3i_width_for(p->delete_markers);
-		w->wid[C_CLSOBJ] = w->wid[C_OBJ];
-		w->wid[C_CLSBYTES] = w->wid[C_BYTES];
 	} else {
 		size_t m = p->len < w->prev_len ? p->len : w->prev_len;
 		c = memcmp(p->prefix, w->prev, m);
@@ -436,14 +471,12 @@ int s3i_writer_add(struct s3i_writer *w, const struct s3i_prec *p, s3inv_error *
 		w->depth_cap *= 2;
 	}
 	w->stack[w->sp_top++] = (struct frame){w->n, depth, depth, p->len};
-	if (depth > w->max_depth_seen)
-		w->max_depth_seen = depth;
 
-	TRY(put(w, C_OBJ, p->objects, w->wid[C_OBJ], err));
-	TRY(put(w, C_BYTES, p->bytes, w->wid[C_BYTES], err));
-	TRY(put(w, C_NCOBJ, p->nc_objects, w->wid[C_NCOBJ], err));
-	TRY(put(w, C_NCBYTES, p->nc_bytes, w->wid[C_NCBYTES], err));
-	TRY(put(w, C_DM, p->delete_markers, w->wid[C_DM], err));
+	TRY(put(w, C_OBJ, p->objects, 8, err));
+	TRY(put(w, C_BYTES, p->bytes, 8, err));
+	TRY(put(w, C_NCOBJ, p->nc_objects, 8, err));
+	TRY(put(w, C_NCBYTES, p->nc_bytes, 8, err));
+	TRY(put(w, C_DM, p->delete_markers, 8, err));
 	TRY(put(w, C_DEPTH, depth, 2, err));
 	TRY(add_classes(w, p, err));
 	TRY(add_string(w, p, err));
@@ -589,13 +622,19 @@ static int copy_raw(struct s3i_writer *w, struct s3i_spool *sp, uint64_t len, ui
 	return rc;
 }
 
-/* A packed column's section: its block directory, then its data. */
+/* A packed column's section: its block directory, then its data, then 8
+ * bytes of zero padding (left by ftruncate). */
 static int copy_packed(struct s3i_writer *w, enum col c, uint64_t off, s3inv_error *err)
 {
 	int rc = copy_raw(w, &w->pk[c].dir, w->pk[c].dir.size, off, err);
 	if (rc == 0)
 		rc = copy_raw(w, &w->sp[c], w->sp[c].size, off + w->pk[c].dir.size, err);
 	return rc;
+}
+
+static uint64_t packed_len(const struct s3i_writer *w, enum col c)
+{
+	return w->pk[c].dir.size + w->sp[c].size + 8;
 }
 
 /* Copy spool C (values of width WIN) into the output at OFF with width WOUT. */
@@ -643,46 +682,6 @@ out:
 	return rc;
 }
 
-/* Class offsets: prefix sums of the per-prefix class counts. */
-static int write_class_offsets(struct s3i_writer *w, unsigned wout, uint64_t off,
-                               s3inv_error *err)
-{
-	struct sreader r;
-	unsigned char *obuf;
-	size_t olen = 0;
-	uint64_t i, acc = 0;
-	int rc;
-	TRY(s3i_spool_flush(&w->sp[C_CLSCOUNT], err));
-	TRY(sr_open(&r, &w->sp[C_CLSCOUNT], err));
-	obuf = s3i_malloc(1u << 20);
-	if (!obuf) {
-		sr_close(&r);
-		return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
-	}
-	for (i = 0; i <= w->n; i++) {
-		if (olen + wout > (1u << 20)) {
-			if ((rc = s3i_pwrite_all(w->out_fd, obuf, olen, off, w->path, err)) < 0)
-				goto done;
-			off += olen;
-			olen = 0;
-		}
-		s3i_put_le(obuf + olen, acc, wout);
-		olen += wout;
-		if (i < w->n) {
-			if ((rc = sr_need(&r, 2, err)) < 0)
-				goto done;
-			acc += s3i_get_le(r.buf + r.pos, 2);
-			r.pos += 2;
-		}
-	}
-	rc = wout ? s3i_pwrite_all(w->out_fd, obuf, olen, off, w->path, err) : 0;
-done:
-	s3i_free(obuf);
-	sr_close(&r);
-out:
-	return rc;
-}
-
 static int map_region(struct s3i_writer *w, uint64_t off, uint64_t len, unsigned char **base,
                       size_t *maplen, unsigned char **p, s3inv_error *err)
 {
@@ -696,45 +695,55 @@ static int map_region(struct s3i_writer *w, uint64_t off, uint64_t len, unsigned
 	return 0;
 }
 
-/* Scatter the postorder (pos, end, maxdepth) triples into SUBTREE and MAXDEPTH. */
-static int scatter_subtrees(struct s3i_writer *w, const struct sec *sub, const struct sec *mxd,
-                            s3inv_error *err)
+/* Scatter the postorder (pos, end, maxdepth - depth) triples by position
+ * into a mapped temporary file (8 bytes a prefix), then append them in
+ * position order to the packed SUBTREE (end - pos - 1) and MAXDEPTH columns. */
+static int pack_subtrees(struct s3i_writer *w, s3inv_error *err)
 {
-	struct sreader r;
-	unsigned char *b1 = NULL, *b2 = NULL, *p1, *p2;
-	size_t l1 = 0, l2 = 0;
+	struct sreader r = {0};
+	unsigned char *map = NULL;
+	size_t maplen = (size_t)w->n * 8;
 	uint64_t i;
 	int rc;
 	TRY(s3i_spool_flush(&w->sp[C_PAIRS], err));
 	TRY(sr_open(&r, &w->sp[C_PAIRS], err));
-	if ((rc = map_region(w, sub->off, sub->len, &b1, &l1, &p1, err)) < 0)
+	if (ftruncate(w->sp[C_SCATTER].fd, (off_t)maplen) != 0) {
+		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: temporary file", w->path);
 		goto done;
-	if (mxd->width && (rc = map_region(w, mxd->off, mxd->len, &b2, &l2, &p2, err)) < 0)
+	}
+	map = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, w->sp[C_SCATTER].fd, 0);
+	if (map == MAP_FAILED) {
+		map = NULL;
+		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: mmap of a temporary file", w->path);
 		goto done;
+	}
 	for (i = 0; i < w->n; i++) {
-		uint64_t pos, end, md;
+		uint64_t pos, end;
 		if ((rc = sr_need(&r, 20, err)) < 0)
 			goto done;
 		pos = s3i_get_le(r.buf + r.pos, 8);
 		end = s3i_get_le(r.buf + r.pos + 8, 8);
-		md = s3i_get_le(r.buf + r.pos + 16, 4);
-		r.pos += 20;
-		if (pos >= w->n) {
+		if (pos >= w->n || end <= pos || end > w->n) {
 			rc = s3i_err_set(err, S3INV_EIO, "subtree spool: bad position");
 			goto done;
 		}
-		s3i_put_le(p1 + pos * sub->width, end, sub->width);
-		if (mxd->width)
-			s3i_put_le(p2 + pos * mxd->width, md, mxd->width);
+		s3i_put_le(map + pos * 8, end - pos - 1, 4);
+		memcpy(map + pos * 8 + 4, r.buf + r.pos + 16, 4);
+		r.pos += 20;
 	}
+	for (i = 0; i < w->n; i++) {
+		TRY(put(w, C_SUB, s3i_get_le(map + i * 8, 4), 8, err));
+		TRY(put(w, C_MAXD, s3i_get_le(map + i * 8 + 4, 4), 8, err));
+	}
+	TRY(pack_flush(w, C_SUB, err));
+	TRY(pack_flush(w, C_MAXD, err));
 	rc = 0;
-done:
-	if (b1)
-		munmap(b1, l1);
-	if (b2)
-		munmap(b2, l2);
-	sr_close(&r);
+	goto done;
 out:
+done:
+	if (map)
+		munmap(map, maplen);
+	sr_close(&r);
 	return rc;
 }
 
@@ -894,12 +903,12 @@ static int checksum_section(struct s3i_writer *w, struct sec *s, s3inv_error *er
 int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_size,
                       s3inv_error *err)
 {
-	enum { S_META, S_OBJ, S_BYTES, S_NCOBJ, S_NCBYTES, S_DM, S_DEPTH, S_SUB, S_MAXD, S_CLSOFF,
-	       S_CLSID, S_CLSOBJ, S_CLSBYTES, S_STRBLK, S_STRDATA, S_MPHF, S_SLOTS, S_AGEMASK,
+	enum { S_META, S_OBJ, S_BYTES, S_NCOBJ, S_NCBYTES, S_DM, S_DEPTH, S_SUB, S_MAXD, S_CLSMASK,
+	       S_CLSBASE, S_CLSOBJ, S_CLSBYTES, S_STRBLK, S_STRDATA, S_MPHF, S_SLOTS, S_AGEMASK,
 	       S_AGEBASE, S_AGEOBJ, S_AGEBYTES, S_SMSTATE, S_SMOBJ, S_SMBYTES, NSEC };
 	static const uint32_t ids[NSEC] = {S3I_SEC_META, S3I_SEC_OBJECTS, S3I_SEC_BYTES,
 	    S3I_SEC_NC_OBJECTS, S3I_SEC_NC_BYTES, S3I_SEC_DMARKERS, S3I_SEC_DEPTH,
-	    S3I_SEC_SUBTREE, S3I_SEC_MAXDEPTH, S3I_SEC_CLASS_OFF, S3I_SEC_CLASS_ID,
+	    S3I_SEC_SUBTREE, S3I_SEC_MAXDEPTH, S3I_SEC_CLASS_MASK, S3I_SEC_CLASS_BASE,
 	    S3I_SEC_CLASS_OBJ, S3I_SEC_CLASS_BYTES, S3I_SEC_STR_BLOCKS, S3I_SEC_STR_DATA,
 	    S3I_SEC_MPHF, S3I_SEC_SLOTS, S3I_SEC_AGE_MASK, S3I_SEC_AGE_BASE, S3I_SEC_AGE_OBJ,
 	    S3I_SEC_AGE_BYTES, S3I_SEC_SMALL_STATE, S3I_SEC_SMALL_OBJ, S3I_SEC_SMALL_BYTES};
@@ -909,7 +918,6 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	void *mphf = NULL;
 	size_t mlen = 0;
 	uint64_t off, nblocks, nageblocks;
-	unsigned dw;
 	int rc = 0, i;
 
 	if (w->n == 0) {
@@ -925,6 +933,7 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 		return s3i_err_set(err, S3INV_EINVAL, "more than 2^32 prefixes: not supported by index format 1");
 	if (s3i_slot_bits(w->sp[C_STRDATA].size) > S3I_SLOT_MAX_BITS)
 		return s3i_err_set(err, S3INV_EINVAL, "prefix strings of 2^44 bytes or more: not supported");
+	TRY(pack_subtrees(w, err));
 	for (i = 0; i < C_COUNT; i++) {
 		if (is_packed(i)) {
 			TRY(pack_flush(w, (enum col)i, err));
@@ -941,28 +950,24 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	}
 
 	memset(s, 0, sizeof s);
-	dw = s3i_width_for(w->max_depth_seen);
 	s[S_META].len = strlen(meta);
-	s[S_DEPTH].width = dw;
-	s[S_SUB].width = s3i_width_for(w->n);
-	s[S_MAXD].width = dw;
-	s[S_CLSOFF].width = w->n_entries ? s3i_width_for(w->n_entries) : 1;
-	s[S_CLSID].width = w->meta.n_classes > 1 ? s3i_width_for(w->meta.n_classes - 1) : 0;
+	s[S_CLSMASK].width = w->mask_w;
+	s[S_CLSMASK].len = w->n * w->mask_w;
+	s[S_CLSBASE].width = w->n_entries > 0xffffffffULL ? 8 : 4;
+	s[S_CLSBASE].len = (w->n + S3I_CLASS_BLOCK - 1) / S3I_CLASS_BLOCK * 2 * s[S_CLSBASE].width;
 	s[S_STRBLK].width = s3i_width_for(w->sp[C_STRDATA].size);
 	s[S_STRDATA].len = w->sp[C_STRDATA].size;
 	s[S_MPHF].len = mlen;
 	s[S_SLOTS].width = s3i_slot_bits(w->sp[C_STRDATA].size);
 	nblocks = (w->n + S3I_STR_BLOCK - 1) / S3I_STR_BLOCK;
-	for (i = S_DEPTH; i <= S_MAXD; i++)
-		s[i].len = w->n * s[i].width;
-	s[S_CLSOFF].len = (w->n + 1) * s[S_CLSOFF].width;
-	s[S_CLSID].len = w->n_entries * s[S_CLSID].width;
 	{
-		static const int pk_sec[] = {S_OBJ, S_BYTES, S_NCOBJ, S_NCBYTES, S_DM, S_CLSOBJ, S_CLSBYTES};
-		static const enum col pk_col[] = {C_OBJ, C_BYTES, C_NCOBJ, C_NCBYTES, C_DM, C_CLSOBJ, C_CLSBYTES};
-		for (i = 0; i < 7; i++) {
+		static const int pk_sec[] = {S_OBJ, S_BYTES, S_NCOBJ, S_NCBYTES, S_DM, S_DEPTH, S_SUB,
+		                             S_MAXD, S_CLSOBJ, S_CLSBYTES};
+		static const enum col pk_col[] = {C_OBJ, C_BYTES, C_NCOBJ, C_NCBYTES, C_DM, C_DEPTH,
+		                                  C_SUB, C_MAXD, C_CLSOBJ, C_CLSBYTES};
+		for (i = 0; i < 10; i++) {
 			s[pk_sec[i]].width = S3I_PACKED;
-			s[pk_sec[i]].len = w->pk[pk_col[i]].dir.size + w->sp[pk_col[i]].size;
+			s[pk_sec[i]].len = packed_len(w, pk_col[i]);
 		}
 	}
 	s[S_STRBLK].len = nblocks * s[S_STRBLK].width;
@@ -975,15 +980,15 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	}
 	s[S_AGEOBJ].width = s[S_AGEBYTES].width = S3I_PACKED;
 	if (w->meta.has_age) {
-		s[S_AGEOBJ].len = w->pk[C_AGEOBJ].dir.size + w->sp[C_AGEOBJ].size;
-		s[S_AGEBYTES].len = w->pk[C_AGEBYTES].dir.size + w->sp[C_AGEBYTES].size;
+		s[S_AGEOBJ].len = packed_len(w, C_AGEOBJ);
+		s[S_AGEBYTES].len = packed_len(w, C_AGEBYTES);
 	}
 	if (w->meta.has_small) {
 		s[S_SMSTATE].width = 1;
 		s[S_SMSTATE].len = w->sp[C_SMSTATE].size;
 		s[S_SMOBJ].width = s[S_SMBYTES].width = S3I_PACKED;
-		s[S_SMOBJ].len = w->pk[C_SMOBJ].dir.size + w->sp[C_SMOBJ].size;
-		s[S_SMBYTES].len = w->pk[C_SMBYTES].dir.size + w->sp[C_SMBYTES].size;
+		s[S_SMOBJ].len = packed_len(w, C_SMOBJ);
+		s[S_SMBYTES].len = packed_len(w, C_SMBYTES);
 	}
 	s[S_SLOTS].len = s3i_slot_len(w->n, s[S_SLOTS].width);
 	off = align_up(S3I_HEADER_SIZE + (uint64_t)NSEC * S3I_SECTION_ENTRY);
@@ -1003,10 +1008,12 @@ int s3i_writer_finish(struct s3i_writer *w, unsigned threads, uint64_t *file_siz
 	TRY(copy_packed(w, C_NCOBJ, s[S_NCOBJ].off, err));
 	TRY(copy_packed(w, C_NCBYTES, s[S_NCBYTES].off, err));
 	TRY(copy_packed(w, C_DM, s[S_DM].off, err));
-	TRY(copy_column(w, C_DEPTH, 2, dw, w->n, s[S_DEPTH].off, err));
-	TRY(scatter_subtrees(w, &s[S_SUB], &s[S_MAXD], err));
-	TRY(write_class_offsets(w, s[S_CLSOFF].width, s[S_CLSOFF].off, err));
-	TRY(copy_column(w, C_CLSID, 2, s[S_CLSID].width, w->n_entries, s[S_CLSID].off, err));
+	TRY(copy_packed(w, C_DEPTH, s[S_DEPTH].off, err));
+	TRY(copy_packed(w, C_SUB, s[S_SUB].off, err));
+	TRY(copy_packed(w, C_MAXD, s[S_MAXD].off, err));
+	TRY(copy_column(w, C_CLSMASK, w->mask_w, w->mask_w, w->n, s[S_CLSMASK].off, err));
+	TRY(copy_column(w, C_CLSBASE, 8, s[S_CLSBASE].width,
+	                (w->n + S3I_CLASS_BLOCK - 1) / S3I_CLASS_BLOCK * 2, s[S_CLSBASE].off, err));
 	TRY(copy_packed(w, C_CLSOBJ, s[S_CLSOBJ].off, err));
 	TRY(copy_packed(w, C_CLSBYTES, s[S_CLSBYTES].off, err));
 	TRY(copy_column(w, C_STRBLK, 8, s[S_STRBLK].width, nblocks, s[S_STRBLK].off, err));

@@ -205,20 +205,18 @@ int s3inv_cost_prefix(s3inv_cost *out, const s3inv_index *x, uint64_t pos,
 {
 	const struct price *std = lookup(p, "STANDARD");
 	bool small = x->info.has_small;
-	uint64_t a, b;
+	s3inv_class_stats cs[S3I_INDEX_MAX_CLASSES];
+	int nc;
 	memset(out, 0, sizeof *out);
 	if (pos >= x->n)
 		return s3i_err_set(err, S3INV_EINVAL, "cost: position out of range");
-	a = s3i_index_col(&x->clsoff, pos);
-	b = s3i_index_col(&x->clsoff, pos + 1);
-	if (a > b || b > x->n_entries)
+	nc = s3inv_index_class_stats(x, pos, cs, S3I_INDEX_MAX_CLASSES);
+	if (nc < 0 || nc > S3I_INDEX_MAX_CLASSES)
 		return s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged class columns", x->path);
-	for (uint64_t i = a; i < b; i++) {
-		uint32_t id = (uint32_t)s3i_index_col(&x->clsid, i);
-		uint64_t objects = s3i_index_col(&x->clsobj, i), bytes = s3i_index_col(&x->clsbytes, i);
+	for (int i = 0; i < nc; i++) {
+		uint32_t id = cs[i].class_id;
+		uint64_t objects = cs[i].objects, bytes = cs[i].bytes;
 		const struct price *e;
-		if (id >= x->n_classes)
-			return s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged class columns", x->path);
 		e = lookup(p, x->class_names[id]);
 		if (!e) {
 			out->unpriced_objects += objects;
@@ -227,9 +225,8 @@ int s3inv_cost_prefix(s3inv_cost *out, const s3inv_index *x, uint64_t pos,
 		}
 		out->storage += (double)bytes / GIB * e->gb_month;
 		if (small) {
-			uint64_t so, sb;
-			if (s3i_index_small(x, i, objects, bytes, &so, &sb) < 0 || so > objects ||
-			    sb > bytes || sb > so * (uint64_t)S3INV_SMALL_OBJECT)
+			uint64_t so = cs[i].small_objects, sb = cs[i].small_bytes;
+			if (so > objects || sb > bytes || sb > so * (uint64_t)S3INV_SMALL_OBJECT)
 				return s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged small-object columns",
 				                   x->path);
 			if (e->min_bytes == S3INV_SMALL_OBJECT)

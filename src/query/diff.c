@@ -48,7 +48,7 @@ static int side_advance(struct side *s, uint64_t target, s3inv_error *err)
 {
 	const struct s3inv_index *x = s->x;
 	while (s->i < s->end) {
-		uint64_t i = s->i, d = s3i_index_col(&x->depth, i), e = s3i_index_col(&x->sub, i);
+		uint64_t i = s->i, d = s3i_index_col(&x->depth, i), e = s3i_index_end(x, i);
 		if (e <= i || e > s->end)
 			return s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged subtree columns", x->path);
 		if (d == target) {
@@ -59,7 +59,7 @@ static int side_advance(struct side *s, uint64_t target, s3inv_error *err)
 				                   x->path);
 			return 0;
 		}
-		if (d > target || s3i_index_col(&x->maxd, i) < target)
+		if (d > target || s3i_index_maxdepth(x, i) < target)
 			s->i = e; /* nothing at the target depth below */
 		else
 			s->i = i + 1;
@@ -105,7 +105,7 @@ int s3inv_diff_open(s3inv_diff **out, const s3inv_index *old_idx, const s3inv_in
 		if (s3inv_index_lookup(s->x, prefix, len, &pos) != 0)
 			continue;
 		s->i = pos;
-		s->end = s3i_index_col(&s->x->sub, pos);
+		s->end = s3i_index_end(s->x, pos);
 		if (s->end <= pos || s->end > s->x->n) {
 			rc = s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged subtree columns", s->x->path);
 			goto out;

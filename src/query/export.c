@@ -51,7 +51,7 @@ int s3inv_walk_open(s3inv_walk **out, const s3inv_index *x, uint64_t pos, int ma
 	}
 	w->x = x;
 	w->i = pos;
-	w->end = s3i_index_col(&x->sub, pos);
+	w->end = s3i_index_end(x, pos);
 	w->last_depth = max_levels < 0 ? UINT64_MAX
 	                               : s3i_index_col(&x->depth, pos) + (uint64_t)max_levels;
 	w->prev = UINT64_MAX;

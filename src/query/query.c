@@ -159,14 +159,14 @@ int s3inv_query_top(uint64_t **out, size_t *n, const s3inv_index *x, uint64_t po
 		return s3i_err_set(err, S3INV_EINVAL, "position out of range");
 	if (depth == 0)
 		return s3i_err_set(err, S3INV_EINVAL, "top: depth must be at least 1");
-	end = s3i_index_col(&x->sub, pos);
+	end = s3i_index_end(x, pos);
 	target = s3i_index_col(&x->depth, pos) + depth;
 	if (end > x->n || end <= pos)
 		return s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged subtree columns", x->path);
-	if (s3i_index_col(&x->maxd, pos) < target)
+	if (s3i_index_maxdepth(x, pos) < target)
 		return topn_finish(&t, out, n, err);
 	for (i = pos + 1; i < end;) {
-		uint64_t d = s3i_index_col(&x->depth, i), e = s3i_index_col(&x->sub, i);
+		uint64_t d = s3i_index_col(&x->depth, i), e = s3i_index_end(x, i);
 		if (e <= i || e > end) {
 			s3i_free(t.h);
 			return s3i_err_set(err, S3INV_ECORRUPT, "%s: damaged subtree columns", x->path);
@@ -177,7 +177,7 @@ int s3inv_query_top(uint64_t **out, size_t *n, const s3inv_index *x, uint64_t po
 				return s3i_err_set(err, S3INV_ENOMEM, "out of memory");
 			}
 			i = e;
-		} else if (s3i_index_col(&x->maxd, i) < target) {
+		} else if (s3i_index_maxdepth(x, i) < target) {
 			i = e; /* nothing deep enough below */
 		} else {
 			i++;

@@ -473,6 +473,128 @@ static void test_index__empty(void **state)
 	unlink(path);
 }
 
+/* Every bit width of the packed columns (0..64, values up to 2^64 - 1),
+ * class masks of 64 classes (8-byte masks) with the last entry implied,
+ * and a 65th class refused at open. */
+static void test_index__wide_values(void **state)
+{
+	enum { NK = 300, NC = 64 };
+	static char names_buf[NC][8];
+	static const char *names[NC];
+	static uint32_t map[NC];
+	static uint64_t co[NK][NC], cb[NK][NC];
+	uint64_t ro = 0, rb = 0, rnc = 0, obj[NK], byt[NK], ncb[NK];
+	struct s3i_writer_meta meta = {0};
+	struct s3i_writer *w;
+	s3inv_error err = {0};
+	s3inv_index *x;
+	char path[1100], key[32];
+	size_t i, c;
+	(void)state;
+	for (c = 0; c < NC; c++) {
+		snprintf(names_buf[c], sizeof names_buf[c], "C%02zu", c);
+		names[c] = names_buf[c];
+		map[c] = (uint32_t)c;
+	}
+	memset(co, 0, sizeof co);
+	memset(cb, 0, sizeof cb);
+	for (i = 0; i < NK; i++) {
+		obj[i] = byt[i] = 0;
+		/* values of every bit width up to 47 (sums stay below 2^63);
+		 * child 7 holds one 2^62-byte class, child 9 a 64-bit nc_bytes */
+		for (c = 0; c < NC; c++) {
+			if (rnd() % 3 && !(i == 7 && c == 5))
+				continue;
+			unsigned bits = (unsigned)((i + c) % 48);
+			co[i][c] = 1 + (rnd() & ((1ULL << (bits / 2)) - 1));
+			cb[i][c] = bits ? rnd() & ((1ULL << bits) - 1) : 0;
+			if (i == 7 && c == 5)
+				cb[i][c] = 1ULL << 62;
+			obj[i] += co[i][c];
+			byt[i] += cb[i][c];
+		}
+		ncb[i] = i == 9 ? 0xF000000000000001ULL : i;
+		ro += obj[i];
+		rb += byt[i];
+		rnc += ncb[i];
+	}
+	snprintf(path, sizeof path, "%s/test_index_wide.s3i", tmpdir());
+	meta.source_bucket = "b";
+	meta.delim = '/';
+	meta.max_depth = -1;
+	meta.has_size = meta.has_versions = true;
+	meta.class_names = names;
+	meta.n_classes = NC;
+	meta.class_map = map;
+	meta.class_map_len = NC;
+	assert_int_equal(s3i_writer_open(&w, path, tmpdir(), &meta, NULL, &err), 0);
+	for (i = 0; i <= NK; i++) {
+		struct s3i_cstat cs[NC];
+		uint32_t nc = 0;
+		const uint64_t(*o)[NC] = i ? &co[i - 1] : NULL;
+		int l = i ? snprintf(key, sizeof key, "k%04zu/", i - 1) : 0;
+		for (c = 0; c < NC; c++) {
+			uint64_t vo = 0, vb = 0;
+			if (i == 0)
+				for (size_t j = 0; j < NK; j++) {
+					vo += co[j][c];
+					vb += cb[j][c];
+				}
+			else {
+				vo = (*o)[c];
+				vb = cb[i - 1][c];
+			}
+			if (vo)
+				cs[nc++] = (struct s3i_cstat){(uint32_t)c, vo, vb};
+		}
+		struct s3i_prec p = {key, (size_t)l, i ? obj[i - 1] : ro, i ? byt[i - 1] : rb, 0,
+		                     i ? ncb[i - 1] : rnc, 0, nc, cs};
+		if (s3i_writer_add(w, &p, &err))
+			fail_msg("add #%zu: %s", i, err.msg);
+	}
+	if (s3i_writer_finish(w, 1, NULL, &err))
+		fail_msg("finish: %s", err.msg);
+	s3i_writer_free(w);
+	assert_int_equal(s3inv_index_open(&x, path, S3INV_OPEN_VERIFY, &err), 0);
+	for (i = 0; i <= NK; i++) {
+		s3inv_stats st;
+		s3inv_class_stats cs[NC];
+		int nc, k = 0;
+		assert_int_equal(s3inv_index_stats(x, i, &st), 0);
+		assert_int_equal(st.objects, i ? obj[i - 1] : ro);
+		assert_int_equal(st.bytes, i ? byt[i - 1] : rb);
+		assert_int_equal(st.nc_bytes, i ? ncb[i - 1] : rnc);
+		assert_int_equal(st.subtree_end, i ? i + 1 : NK + 1);
+		assert_int_equal(st.max_depth, 1);
+		nc = s3inv_index_class_stats(x, i, cs, NC);
+		for (c = 0; c < NC; c++) {
+			uint64_t vo = 0, vb = 0;
+			for (size_t j = 0; j < NK; j++)
+				if (i == 0 || j == i - 1) {
+					vo += co[j][c];
+					vb += cb[j][c];
+				}
+			if (!vo)
+				continue;
+			assert_true(k < nc);
+			assert_int_equal(cs[k].class_id, c);
+			assert_int_equal(cs[k].objects, vo);
+			assert_int_equal(cs[k].bytes, vb);
+			k++;
+		}
+		assert_int_equal(nc, k);
+	}
+	s3inv_index_close(x);
+	if (s3inv_index_verify(path, &err))
+		fail_msg("verify: %s", err.msg);
+	unlink(path);
+	/* a 65th class: a clear error, no index */
+	meta.n_classes = NC + 1;
+	assert_int_not_equal(s3i_writer_open(&w, path, tmpdir(), &meta, NULL, &err), 0);
+	assert_non_null(strstr(err.msg, "storage classes"));
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 static void test_index__corruption(void **state)
 {
 	(void)state;
@@ -555,6 +677,7 @@ int main(void)
 	    cmocka_unit_test(test_index__empty),
 	    cmocka_unit_test(test_index__layout_corners),
 	    cmocka_unit_test(test_index__corruption),
+	    cmocka_unit_test(test_index__wide_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
