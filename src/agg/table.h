@@ -63,6 +63,9 @@ struct s3i_table {
 	size_t n_npages, cap_npages;
 	struct s3i_text **epages;
 	size_t n_epages, cap_epages;
+	/* node and overflow pages are carved from 2 MiB huge-page chunks */
+	void *chunks;         /* list of chunks (link in each chunk's last bytes) */
+	char *chunk_cur, *chunk_end;
 	/* hash: slot = top 32 bits of the prefix hash << 32 | node id (0 =
 	 * empty; the root is not hashed); home slot = hash >> shift */
 	uint64_t *slots;

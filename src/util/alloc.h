@@ -20,6 +20,13 @@ void s3i_free(void *p);
 char *s3i_strdup(const char *s);
 char *s3i_strndup(const char *s, size_t n);
 
+/** Zeroed memory for large randomly accessed arrays (hash tables, node
+ *  pages): N bytes rounded up to 2 MiB, mapped at a 2 MiB boundary and
+ *  advised as huge pages (one TLB entry and one fault per 2 MiB where the
+ *  kernel allows). Free with s3i_huge_free and the same N. */
+void *s3i_huge_alloc(size_t n);
+void s3i_huge_free(void *p, size_t n);
+
 /** Test hook: make the allocation after N more succeed return NULL
  *  (N < 0 disables). The one piece of process-wide state in the library,
  *  atomic and used only by the allocation-failure tests. */
