@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agg/ahead.h"
 #include "agg/merge.h"
 #include "agg/run.h"
 #include "agg/table.h"
@@ -540,7 +541,13 @@ int s3i_agg_merge(struct s3i_agg **aggs, size_t n, struct s3i_agg_shared *sh, s3
 		rc = s3i_err_set(err, S3INV_ECANCELED, "aggregation: merge: cancelled");
 		goto out;
 	}
-	TRY(s3i_merge_run(src, n_src, sink, payload, sh->cancel, err));
+	/* the tables' sorted walks run on threads of their own, ahead of the
+	 * merge and the sink (agg/ahead.h) */
+	if (sh->budget && n_tables) {
+		s3i_budget_force(sh->budget, n_tables * s3i_ahead_mem());
+		mem += n_tables * s3i_ahead_mem();
+	}
+	TRY(s3i_merge_run_ahead(src, n_src, n_tables, sink, payload, sh->cancel, err));
 	for (size_t i = 0; i < n_rd; i++) {
 		s3i_run_reader_close(rd[i]);
 		rd[i] = NULL;
