@@ -149,22 +149,31 @@ static const char *tmpdir(void)
 	return dir;
 }
 
-static void write_index(const struct model *m, const char *path, char delim)
+/* Writer metadata of a test index with N classes NAMES (sorted) and the
+ * build-id -> final-id MAP. */
+static struct s3i_writer_meta test_meta(char delim, const char **names, const uint32_t *map,
+                                        uint32_t n)
 {
-	static const char *names[NCLS] = {"GLACIER", "STANDARD", "STANDARD_IA"};
-	/* build ids 0,1,2 are STANDARD, GLACIER, STANDARD_IA: final ids by name */
-	static const uint32_t map[NCLS] = {1, 0, 2};
 	struct s3i_writer_meta meta = {0};
-	struct s3i_writer *w;
-	s3inv_error err = {0};
 	meta.source_bucket = "test-bucket";
 	meta.delim = delim;
 	meta.max_depth = -1;
 	meta.has_size = meta.has_versions = true;
 	meta.class_names = names;
-	meta.n_classes = NCLS;
+	meta.n_classes = n;
 	meta.class_map = map;
-	meta.class_map_len = NCLS;
+	meta.class_map_len = n;
+	return meta;
+}
+
+static void write_index(const struct model *m, const char *path, char delim)
+{
+	static const char *names[NCLS] = {"GLACIER", "STANDARD", "STANDARD_IA"};
+	/* build ids 0,1,2 are STANDARD, GLACIER, STANDARD_IA: final ids by name */
+	static const uint32_t map[NCLS] = {1, 0, 2};
+	struct s3i_writer_meta meta = test_meta(delim, names, map, NCLS);
+	struct s3i_writer *w;
+	s3inv_error err = {0};
 	assert_int_equal(s3i_writer_open(&w, path, tmpdir(), &meta, NULL, &err), 0);
 	for (size_t i = 0; i < m->n; i++) {
 		struct s3i_cstat cs[NCLS];
@@ -484,7 +493,7 @@ static void test_index__wide_values(void **state)
 	static uint32_t map[NC];
 	static uint64_t co[NK][NC], cb[NK][NC];
 	uint64_t ro = 0, rb = 0, rnc = 0, obj[NK], byt[NK], ncb[NK];
-	struct s3i_writer_meta meta = {0};
+	struct s3i_writer_meta meta;
 	struct s3i_writer *w;
 	s3inv_error err = {0};
 	s3inv_index *x;
@@ -519,14 +528,7 @@ static void test_index__wide_values(void **state)
 		rnc += ncb[i];
 	}
 	snprintf(path, sizeof path, "%s/test_index_wide.s3i", tmpdir());
-	meta.source_bucket = "b";
-	meta.delim = '/';
-	meta.max_depth = -1;
-	meta.has_size = meta.has_versions = true;
-	meta.class_names = names;
-	meta.n_classes = NC;
-	meta.class_map = map;
-	meta.class_map_len = NC;
+	meta = test_meta('/', names, map, NC);
 	assert_int_equal(s3i_writer_open(&w, path, tmpdir(), &meta, NULL, &err), 0);
 	for (i = 0; i <= NK; i++) {
 		struct s3i_cstat cs[NC];
