@@ -254,10 +254,19 @@ struct centry {
 	uint64_t objects, bytes, sobj, sbytes;
 };
 
-static int cmp_centry(const void *a, const void *b)
+/* Sort a prefix's class entries by final id: an insertion sort (a prefix
+ * has a handful of classes; qsort's calls cost more than the sort). */
+static void sort_centries(struct centry *cs, uint32_t k)
 {
-	uint32_t x = ((const struct centry *)a)->cls, y = ((const struct centry *)b)->cls;
-	return x < y ? -1 : x > y;
+	for (uint32_t i = 1; i < k; i++) {
+		struct centry x = cs[i];
+		uint32_t j = i;
+		while (j > 0 && cs[j - 1].cls > x.cls) {
+			cs[j] = cs[j - 1];
+			j--;
+		}
+		cs[j] = x;
+	}
 }
 
 /* The age entries of a prefix: its mask, then the objects and bytes of
@@ -384,7 +393,7 @@ static int add_classes(struct s3i_writer *w, const struct s3i_prec *p, s3inv_err
 		                 (unsigned long long)w->n);
 		goto out;
 	}
-	qsort(cs, k, sizeof *cs, cmp_centry);
+	sort_centries(cs, k);
 	if (w->n % S3I_CLASS_BLOCK == 0) {
 		TRY(put(w, C_CLSBASE, w->n_entries, 8, err));
 		TRY(put(w, C_CLSBASE, w->n_vals, 8, err));
