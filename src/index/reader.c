@@ -628,18 +628,60 @@ int s3inv_index_lookup(const s3inv_index *x, const char *prefix, size_t len, uin
 }
 
 /* Batch lookup as a software pipeline over a ring of RING keys: key t is
- * hashed (pilot prefetched) at step t, its slot computed (record
- * prefetched) at t+ST_SLOT, its record read (fingerprint; the string
- * block's first lines prefetched) at t+ST_REC, and compared at t+ST_CMP.
- * Each stage's memory access was prefetched ST_* - previous steps
- * earlier. A hit costs two dependent random reads after the pilot: the
- * record and the block (whose header gives the position). */
+ * hashed (pilot prefetched, bucket kept) at step t, its slot computed
+ * (record prefetched) at t+ST_SLOT, its record read (fingerprint; the
+ * string block's first lines prefetched) at t+ST_REC, and compared at
+ * t+ST_CMP. Each stage's memory access was prefetched ST_* - previous
+ * steps earlier. A hit costs two dependent random reads after the pilot:
+ * the record and the block (whose header gives the position). The steps
+ * where all four stages have a key run without the range tests. */
 enum { RING = 32, ST_SLOT = 8, ST_REC = 16, ST_CMP = 24 };
 
 struct bstate {
 	struct s3i_hash128 h;
-	uint64_t v; /* slot, then record (UINT64_MAX: miss) */
+	uint64_t v; /* bucket token, then slot, then record (UINT64_MAX: miss) */
 };
+
+static inline void b_hash(const struct s3inv_index *x, struct bstate *q, const char *key,
+                          size_t len)
+{
+	if (len >= S3I_MAX_PREFIX) {
+		q->v = UINT64_MAX;
+	} else {
+		q->h = s3i_mphf_hash(MPHF_SEED, key, len);
+		q->v = s3i_mphf_start(&x->mphf, q->h);
+	}
+}
+
+static inline void b_slot(const struct s3inv_index *x, struct bstate *q)
+{
+	if (q->v != UINT64_MAX) {
+		q->v = s3i_mphf_finish(&x->mphf, q->h, q->v);
+		if (q->v < x->n) { /* the record's 8-byte window may span two lines */
+			const unsigned char *r = x->slots + (q->v * x->slot_w >> 3);
+			__builtin_prefetch(r);
+			__builtin_prefetch(r + 7);
+		}
+	}
+}
+
+static inline void b_rec(const struct s3inv_index *x, struct bstate *q)
+{
+	if (q->v != UINT64_MAX) {
+		q->v = slot_rec(x, q->v, q->h);
+		if (q->v != UINT64_MAX)
+			PREFETCH_BLOCK(x, q->v);
+	}
+}
+
+static inline size_t b_cmp(const struct s3inv_index *x, const struct bstate *q, const char *key,
+                           size_t len, uint64_t *pos)
+{
+	if (rec_equals(x, q->v, key, len, pos))
+		return 1;
+	*pos = UINT64_MAX;
+	return 0;
+}
 
 size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixes,
                                 const size_t *lens, size_t n, uint64_t *pos)
@@ -648,42 +690,25 @@ size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixe
 	size_t t, found = 0;
 	for (t = 0; t < n + ST_CMP; t++) {
 		size_t j;
-		if (t < n) { /* hash, prefetch the pilot */
-			struct bstate *q = &st[t % RING];
-			q->v = 0;
-			if (lens[t] >= S3I_MAX_PREFIX) {
-				q->v = UINT64_MAX;
-			} else {
-				q->h = s3i_mphf_hash(MPHF_SEED, prefixes[t], lens[t]);
-				s3i_mphf_prefetch(&x->mphf, q->h);
+		if (t >= ST_CMP && t < n) { /* the steady state: every stage has a key */
+			for (; t < n; t++) {
+				b_hash(x, &st[t % RING], prefixes[t], lens[t]);
+				b_slot(x, &st[(t - ST_SLOT) % RING]);
+				b_rec(x, &st[(t - ST_REC) % RING]);
+				j = t - ST_CMP;
+				found += b_cmp(x, &st[j % RING], prefixes[j], lens[j], &pos[j]);
 			}
+			if (t >= n + ST_CMP)
+				break;
 		}
-		if (t >= ST_SLOT && (j = t - ST_SLOT) < n) { /* slot, prefetch its record */
-			struct bstate *q = &st[j % RING];
-			if (q->v != UINT64_MAX) {
-				q->v = s3i_mphf_slot(&x->mphf, q->h);
-				if (q->v < x->n) { /* the record's 8-byte window may span two lines */
-					const unsigned char *r = x->slots + (q->v * x->slot_w >> 3);
-					__builtin_prefetch(r);
-					__builtin_prefetch(r + 7);
-				}
-			}
-		}
-		if (t >= ST_REC && (j = t - ST_REC) < n) { /* record, prefetch the block */
-			struct bstate *q = &st[j % RING];
-			if (q->v != UINT64_MAX) {
-				q->v = slot_rec(x, q->v, q->h);
-				if (q->v != UINT64_MAX)
-					PREFETCH_BLOCK(x, q->v);
-			}
-		}
-		if (t >= ST_CMP && (j = t - ST_CMP) < n) { /* compare */
-			struct bstate *q = &st[j % RING];
-			if (rec_equals(x, q->v, prefixes[j], lens[j], &pos[j]))
-				found++;
-			else
-				pos[j] = UINT64_MAX;
-		}
+		if (t < n)
+			b_hash(x, &st[t % RING], prefixes[t], lens[t]);
+		if (t >= ST_SLOT && (j = t - ST_SLOT) < n)
+			b_slot(x, &st[j % RING]);
+		if (t >= ST_REC && (j = t - ST_REC) < n)
+			b_rec(x, &st[j % RING]);
+		if (t >= ST_CMP && (j = t - ST_CMP) < n)
+			found += b_cmp(x, &st[j % RING], prefixes[j], lens[j], &pos[j]);
 	}
 	return found;
 }
