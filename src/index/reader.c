@@ -452,51 +452,23 @@ static inline int rd_len(const struct s3inv_index *x, uint64_t *off, uint64_t *v
 	return rd_varint(x, off, v);
 }
 
-/* 8 bytes at P as a little-endian number (byte i in bits 8i..8i+7). */
-static inline uint64_t ld64le(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-/* Are A[0, L) and B[0, L) equal? Whole words, the last one ending at
- * A + L (overlapping the one before), so nothing past A + L or B + L is
- * read; the 8 bytes before A + L and before B + L must be readable. */
-static inline int eq_words(const unsigned char *a, const unsigned char *b, size_t l)
-{
-	size_t i;
-	if (l < 8) /* the top L bytes of the words ending at A + L, B + L */
-		return l == 0 || ((ld64le(a + l - 8) ^ ld64le(b + l - 8)) >> (8 * (8 - l))) == 0;
-	for (i = 0; i + 8 < l; i += 8)
-		if (ld64le(a + i) != ld64le(b + i))
-			return 0;
-	return ld64le(a + l - 8) == ld64le(b + l - 8);
-}
-
 /* Compare entry K of the string block whose first entry is at OFF with
  * KEY, without decoding it into a buffer. A forward pass over the
  * front-coded block reads only the entry headers (shared length, suffix
  * length) up to entry K, skipping the bytes; then, from K backwards, each
  * entry contributes the bytes [shared_i, need) of the final string,
- * compared with KEY's same range (need starts at the final length and
- * drops to shared_i), so every byte is compared once and the first
- * mismatch ends the walk; K's own suffix is compared first. The compares
- * are whole words ending at each range's end (eq_words) when 8 bytes
- * before both ends are readable, else memcmp. Damage reads as "not
- * equal", with the same bounds checks as s3i_index_decode.
- * @return 1 equal, 0 different. */
-#define PE_SPAN (128 + (S3I_STR_BLOCK - 1) * 129)
+ * compared with memcmp against the same range of KEY (need starts at the
+ * final length and drops to shared_i), so every byte is compared once and
+ * the first mismatch ends the walk; K's own suffix is compared first.
+ * Damage reads as "not equal", with the same bounds checks as
+ * s3i_index_decode. @return 1 equal, 0 different. */
 static int prefix_equals(const struct s3inv_index *x, uint64_t off, unsigned k, const char *key,
                          size_t len)
 {
 	/* the section in locals, so the walk keeps them in registers */
 	const unsigned char *kp = (const unsigned char *)key, *str = x->str;
 	const uint64_t slen = x->str_len;
-	uint64_t eoff[S3I_STR_BLOCK], eshared[S3I_STR_BLOCK], cur, n, need;
+	uint64_t eoff[S3I_STR_BLOCK], eshared[S3I_STR_BLOCK], cur = 0, need;
 	unsigned c;
 /* a varint into V: one byte inline, longer ones through rd_varint */
 #define RD(v)                                                                                      \
@@ -506,66 +478,34 @@ static int prefix_equals(const struct s3inv_index *x, uint64_t off, unsigned k, 
 		else if (rd_varint(x, &off, &(v)) < 0)                                             \
 			return 0;                                                                  \
 	} while (0)
-	const uint64_t off0 = off;
-	/* Fast walk: every header byte below 128 and the block far enough from
-	 * the section's end that entries 0..15 with such headers (at most
-	 * PE_SPAN bytes) cannot leave it, so no bounds test per entry. */
-	if (slen - off >= PE_SPAN && str[off] < 0x80) {
-		n = str[off++];
-		eoff[0] = off;
-		eshared[0] = 0;
-		cur = n;
-		for (c = 1; c <= k; c++) {
-			unsigned h;
-			off += n; /* past entry c-1's suffix */
-			h = (unsigned)str[off] | (unsigned)str[off + 1] << 8;
-			if (h & 0x8080)
-				goto checked; /* a longer varint: the general walk */
-			n = h >> 8;
-			if ((h & 0xff) > cur)
-				return 0;
-			off += 2;
-			eoff[c] = off;
-			eshared[c] = h & 0xff;
-			cur = (h & 0xff) + n;
-		}
-		goto walked;
-	}
-checked:
-	off = off0;
-	RD(n); /* entry 0: its length */
-	if (n > S3I_MAX_PREFIX || n > slen - off)
-		return 0;
-	eoff[0] = off;
-	eshared[0] = 0;
-	cur = n;
-	for (c = 1; c <= k; c++) {
-		uint64_t shared;
-		off += n; /* past entry c-1's suffix */
-		RD(shared);
+	for (c = 0;; c++) {
+		uint64_t shared = 0, n;
+		if (c != 0)
+			RD(shared);
 		RD(n);
 		if (shared > cur || n > S3I_MAX_PREFIX - shared || n > slen - off)
 			return 0;
 		eoff[c] = off;
 		eshared[c] = shared;
 		cur = shared + n;
+		if (c == k)
+			break;
+		off += n;
 	}
-walked:
 #undef RD
 	if (cur != len)
 		return 0;
 	need = len;
-	for (c = k;; c--) {
+	for (;;) {
 		uint64_t sh = eshared[c];
 		if (sh < need) {
-			size_t l = (size_t)(need - sh);
-			const unsigned char *a = str + eoff[c], *b = kp + sh;
-			if (need >= 8 && eoff[c] + l >= 8 ? !eq_words(a, b, l) : memcmp(a, b, l) != 0)
+			if (memcmp(str + eoff[c], kp + sh, (size_t)(need - sh)) != 0)
 				return 0;
 			need = sh;
 		}
 		if (need == 0 || c == 0)
 			return need == 0;
+		c--;
 	}
 }
 
