@@ -567,15 +567,22 @@ int s3inv_index_lookup(const s3inv_index *x, const char *prefix, size_t len, uin
 	return rec_equals(x, rec, prefix, len, pos) ? 0 : S3INV_ENOTFOUND;
 }
 
-/* Batch lookup as a software pipeline over a ring of RING keys: key t is
- * hashed (pilot prefetched, bucket kept) at step t, its slot computed
- * (record prefetched) at t+ST_SLOT, its record read (fingerprint; the
- * string block's first lines prefetched) at t+ST_REC, and compared at
- * t+ST_CMP. Each stage's memory access was prefetched ST_* - previous
- * steps earlier. A hit costs two dependent random reads after the pilot:
- * the record and the block (whose header gives the position). The steps
- * where all four stages have a key run without the range tests. */
-enum { RING = 32, ST_SLOT = 8, ST_REC = 16, ST_CMP = 24 };
+/* Batch lookup as a pipeline over groups of G keys (a ring of 4 groups):
+ * at step g, group g-1 gets its slots (records prefetched), group g-2 its
+ * records read (fingerprint; the string block's first lines prefetched),
+ * group g hashed (pilots prefetched, buckets kept) and group g-3
+ * compared. Each stage's memory access was prefetched one step earlier. A
+ * hit costs two dependent random reads after the pilot: the record and
+ * the block (whose header gives the position).
+ *
+ * Why groups rather than one key per stage and step: the records and
+ * blocks are spread over tens of MB, so nearly every prefetch misses the
+ * TLB, and a prefetch retires only once its page walk is done. One key
+ * per step puts a whole hash and compare (hundreds of instructions, about
+ * the reorder window) between two such prefetches, so their walks hardly
+ * overlap; the two light stages run over a whole group first, so G slot
+ * prefetches, then G block prefetches, are in flight together. */
+enum { G = 16, RING = 4 * G };
 
 struct bstate {
 	struct s3i_hash128 h;
@@ -614,41 +621,30 @@ static inline void b_rec(const struct s3inv_index *x, struct bstate *q)
 	}
 }
 
-static inline size_t b_cmp(const struct s3inv_index *x, const struct bstate *q, const char *key,
-                           size_t len, uint64_t *pos)
-{
-	if (rec_equals(x, q->v, key, len, pos))
-		return 1;
-	*pos = UINT64_MAX;
-	return 0;
-}
-
 size_t s3inv_index_lookup_batch(const s3inv_index *x, const char *const *prefixes,
                                 const size_t *lens, size_t n, uint64_t *pos)
 {
 	struct bstate st[RING];
-	size_t t, found = 0;
-	for (t = 0; t < n + ST_CMP; t++) {
-		size_t j;
-		if (t >= ST_CMP && t < n) { /* the steady state: every stage has a key */
-			for (; t < n; t++) {
-				b_hash(x, &st[t % RING], prefixes[t], lens[t]);
-				b_slot(x, &st[(t - ST_SLOT) % RING]);
-				b_rec(x, &st[(t - ST_REC) % RING]);
-				j = t - ST_CMP;
-				found += b_cmp(x, &st[j % RING], prefixes[j], lens[j], &pos[j]);
+	size_t g, i, found = 0, ng = (n + G - 1) / G;
+	for (g = 0; g < ng + 3; g++) {
+		size_t lo, hi;
+		if (g >= 1 && g - 1 < ng) /* slots of group g-1 */
+			for (i = (g - 1) * G, hi = i + G < n ? i + G : n; i < hi; i++)
+				b_slot(x, &st[i % RING]);
+		if (g >= 2 && g - 2 < ng) /* records of group g-2 */
+			for (i = (g - 2) * G, hi = i + G < n ? i + G : n; i < hi; i++)
+				b_rec(x, &st[i % RING]);
+		if (g < ng) /* hash group g */
+			for (i = g * G, hi = i + G < n ? i + G : n; i < hi; i++)
+				b_hash(x, &st[i % RING], prefixes[i], lens[i]);
+		if (g >= 3 && g - 3 < ng) { /* compare group g-3 */
+			for (lo = (g - 3) * G, i = lo, hi = i + G < n ? i + G : n; i < hi; i++) {
+				if (rec_equals(x, st[i % RING].v, prefixes[i], lens[i], &pos[i]))
+					found++;
+				else
+					pos[i] = UINT64_MAX;
 			}
-			if (t >= n + ST_CMP)
-				break;
 		}
-		if (t < n)
-			b_hash(x, &st[t % RING], prefixes[t], lens[t]);
-		if (t >= ST_SLOT && (j = t - ST_SLOT) < n)
-			b_slot(x, &st[j % RING]);
-		if (t >= ST_REC && (j = t - ST_REC) < n)
-			b_rec(x, &st[j % RING]);
-		if (t >= ST_CMP && (j = t - ST_CMP) < n)
-			found += b_cmp(x, &st[j % RING], prefixes[j], lens[j], &pos[j]);
 	}
 	return found;
 }
