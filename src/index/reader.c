@@ -581,8 +581,12 @@ int s3inv_index_lookup(const s3inv_index *x, const char *prefix, size_t len, uin
  * per step puts a whole hash and compare (hundreds of instructions, about
  * the reorder window) between two such prefetches, so their walks hardly
  * overlap; the two light stages run over a whole group first, so G slot
- * prefetches, then G block prefetches, are in flight together. */
-enum { G = 16, RING = 4 * G };
+ * prefetches, then G block prefetches, are in flight together. G = 8:
+ * paired runs (old and new pipeline in one process, bench_lookup's keys)
+ * gave ~0.9x the one-key pipeline's time at 10M prefixes for G = 8 to 64,
+ * but 1.04x at 1M for G = 8 against 1.07-1.13x for G = 4, 16 and 32 (the
+ * index's page tables cached there, a burst only fills the miss buffers). */
+enum { G = 8, RING = 4 * G };
 
 struct bstate {
 	struct s3i_hash128 h;
