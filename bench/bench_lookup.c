@@ -5,7 +5,8 @@
  * with the front-coded stored prefix), hits and misses, against the MPHF
  * alone and libcmph CHD on the same keys.
  *
- * usage: bench_lookup [-r REPS] [--no-cmph] [-d DIR] [-k] N [N ...]
+ * usage: bench_lookup [-r REPS] [--no-cmph] [-d DIR] [-k] [-i INDEX] [-b]
+ *                     [--madv hugepage|random] [--drop] N [N ...]
  *
  * For each N: generate N unique S3-like prefixes (the generator of
  * bench_mphf.c: mixed shapes, ~28 bytes), sort them, write a real index
@@ -21,11 +22,22 @@
  * timed runs read, so they measure warm lookups. Figures are ns per key, medians of REPS runs,
  * process CPU time (the machine is shared) and wall time. Markdown table on
  * stdout, progress on stderr; exit 1 when a check fails.
+ *
+ * For quicker runs: -i INDEX opens an index kept earlier with -k for the
+ * same N instead of writing one (the keys are generated the same way every
+ * run, and the check still proves the index matches them); -b times only
+ * the batched rows and the MPHF. Experiments on the mapping: --drop asks
+ * the kernel to drop the file's cached pages before opening it (so they are
+ * read again, as for an index opened cold), --madv applies
+ * madvise(MADV_HUGEPAGE or MADV_RANDOM) to the whole mapping right after
+ * open, before the check pass reads it.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,7 +340,8 @@ static double cmph_ns(const struct keyset *k, double *wall)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_lookup [-r REPS] [--no-cmph] [-d DIR] [-k] N [N ...]\n");
+	fprintf(stderr, "usage: bench_lookup [-r REPS] [--no-cmph] [-d DIR] [-k] [-i INDEX] [-b]\n"
+	                "                    [--madv hugepage|random] [--drop] N [N ...]\n");
 	exit(2);
 }
 
@@ -340,8 +353,8 @@ static const char *mname[M_COUNT] = {
 
 int main(int argc, char **argv)
 {
-	int reps = 3, cmph = 1, keep = 0, a, r, m;
-	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int reps = 3, cmph = 1, keep = 0, batch_only = 0, drop = 0, madv = -1, a, r, m;
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", *given = NULL;
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "-r") && a + 1 < argc)
 			reps = atoi(argv[++a]);
@@ -351,12 +364,27 @@ int main(int argc, char **argv)
 			cmph = 0;
 		else if (!strcmp(argv[a], "-k"))
 			keep = 1;
+		else if (!strcmp(argv[a], "-i") && a + 1 < argc)
+			given = argv[++a];
+		else if (!strcmp(argv[a], "-b"))
+			batch_only = 1;
+		else if (!strcmp(argv[a], "--drop"))
+			drop = 1;
+		else if (!strcmp(argv[a], "--madv") && a + 1 < argc) {
+			a++;
+			if (!strcmp(argv[a], "hugepage"))
+				madv = MADV_HUGEPAGE;
+			else if (!strcmp(argv[a], "random"))
+				madv = MADV_RANDOM;
+			else
+				usage();
+		}
 		else if (argv[a][0] == '-')
 			usage();
 		else
 			break;
 	}
-	if (a >= argc || reps < 1 || reps > 15)
+	if (a >= argc || reps < 1 || reps > 15 || (given && a + 1 != argc))
 		usage();
 	printf("| n | what | ns/key (cpu) | ns/key (wall) |\n|---|---|---|---|\n");
 	for (; a < argc; a++) {
@@ -372,11 +400,25 @@ int main(int argc, char **argv)
 			usage();
 		gen(&hit, n, 0);
 		gen(&miss, n, n);
-		snprintf(path, sizeof path, "%s/bench_lookup.%d.s3i", dir, (int)getpid());
-		fprintf(stderr, "n=%zu: writing %s\n", n, path);
-		wsec = write_index(&hit, path, dir);
+		if (given) {
+			snprintf(path, sizeof path, "%s", given);
+			fprintf(stderr, "n=%zu: using %s\n", n, path);
+			wsec = 0;
+		} else {
+			snprintf(path, sizeof path, "%s/bench_lookup.%d.s3i", dir, (int)getpid());
+			fprintf(stderr, "n=%zu: writing %s\n", n, path);
+			wsec = write_index(&hit, path, dir);
+		}
+		if (drop) {
+			int fd = open(path, O_RDONLY);
+			if (fd < 0 || fdatasync(fd) < 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0)
+				die("--drop", NULL);
+			close(fd);
+		}
 		if (s3inv_index_open(&x, path, 0, &err) < 0)
 			die("open", &err);
+		if (madv >= 0 && madvise(x->map, x->size, madv) != 0)
+			die("madvise", NULL);
 		s3inv_index_info_get(x, &info);
 		fprintf(stderr, "  %.1f s to write, %llu bytes (%.1f B/prefix)\n", wsec,
 		        (unsigned long long)info.file_bytes, (double)info.file_bytes / (double)(n + 1));
@@ -396,17 +438,19 @@ int main(int argc, char **argv)
 		cpu[id][r] = t.cpu;                                                                \
 		wall[id][r] = t.wall;                                                              \
 	} while (0)
-			RUN(M_HIT, sink += loop_lookup(x, &hit));
-			RUN(M_MISS, sink += loop_lookup(x, &miss));
+			if (!batch_only) {
+				RUN(M_HIT, sink += loop_lookup(x, &hit));
+				RUN(M_MISS, sink += loop_lookup(x, &miss));
+			}
 			RUN(M_BHIT, sink += batch_lookup(x, &hit, pos));
 			RUN(M_BMISS, sink += batch_lookup(x, &miss, pos));
 			RUN(M_MPHF, mphf_loop(x, &hit));
 		}
-		for (m = 0; m < M_COUNT; m++)
+		for (m = batch_only ? M_BHIT : 0; m < M_COUNT; m++)
 			printf("| %zu | %s | %.1f | %.1f |\n", n, mname[m], median(cpu[m], reps),
 			       median(wall[m], reps));
 #ifdef HAVE_CMPH
-		if (cmph) {
+		if (cmph && !batch_only) {
 			double w, c = cmph_ns(&hit, &w);
 			printf("| %zu | cmph CHD (load 0.99) alone, same keys | %.1f | %.1f |\n", n, c, w);
 		}
@@ -415,7 +459,7 @@ int main(int argc, char **argv)
 #endif
 		fflush(stdout);
 		s3inv_index_close(x);
-		if (keep)
+		if (keep || given)
 			fprintf(stderr, "kept %s\n", path);
 		else
 			unlink(path);

@@ -66,5 +66,10 @@ uint64_t s3i_mphf_lookup(const struct s3i_mphf *m, const void *key, size_t len);
 uint64_t s3i_mphf_slot(const struct s3i_mphf *m, struct s3i_hash128 h);
 /** Prefetch what s3i_mphf_slot(m, h) will read. */
 void s3i_mphf_prefetch(const struct s3i_mphf *m, struct s3i_hash128 h);
+/** s3i_mphf_slot in two steps, for batches: s3i_mphf_start prefetches
+ *  the pilot H needs and returns a token (the bucket, computed once);
+ *  s3i_mphf_finish(m, h, token), later, returns s3i_mphf_slot(m, h). */
+uint64_t s3i_mphf_start(const struct s3i_mphf *m, struct s3i_hash128 h);
+uint64_t s3i_mphf_finish(const struct s3i_mphf *m, struct s3i_hash128 h, uint64_t token);
 
 #endif

@@ -159,6 +159,38 @@ void s3i_mphf_prefetch(const struct s3i_mphf *m, struct s3i_hash128 h)
 	__builtin_prefetch(pilots + part * m->params[PM_BUCKETS] + b);
 }
 
+/* The token is the global bucket index part * B + b (< P * B, so the
+ * pilot read in finish is in bounds as in s3i_mphf_slot); finish
+ * recomputes only the part (one multiply), not the bucket's cubic. */
+uint64_t s3i_mphf_start(const struct s3i_mphf *m, struct s3i_hash128 h)
+{
+	const unsigned char *pilots = m->priv[PV_PILOTS];
+	uint64_t frac, part, gb;
+	if (m->n == 0)
+		return 0;
+	part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
+	gb = part * m->params[PM_BUCKETS] + mphf_bucket(frac, m->params[PM_EPS], m->params[PM_BUCKETS]);
+	__builtin_prefetch(pilots + gb);
+	return gb;
+}
+
+uint64_t s3i_mphf_finish(const struct s3i_mphf *m, struct s3i_hash128 h, uint64_t token)
+{
+	const unsigned char *pilots = m->priv[PV_PILOTS], *seeds = m->priv[PV_SEEDS];
+	uint64_t frac, part, slot, S = m->params[PM_SLOTS];
+	if (m->n == 0)
+		return 0;
+	part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
+	slot = part * S + mphf_inslot(h.lo, mphf_pilot_hash(seeds[part], pilots[token]), S);
+	if (__builtin_expect(slot >= m->n, 0)) {
+		if (m->params[PM_RWIDTH] == 4)
+			slot = ((const uint32_t *)m->priv[PV_REMAP])[slot - m->n];
+		else
+			slot = ((const uint64_t *)m->priv[PV_REMAP])[slot - m->n];
+	}
+	return slot;
+}
+
 uint64_t s3i_mphf_lookup(const struct s3i_mphf *m, const void *key, size_t len)
 {
 	XXH128_hash_t x = XXH3_128bits_withSeed(len ? key : "", len, m->seed);
