@@ -199,7 +199,10 @@ static double write_index(const struct keyset *k, const char *path, const char *
 	struct s3i_writer *w = NULL;
 	s3inv_error err = {0};
 	char **sorted = malloc(k->n * sizeof *sorted);
+	static const char *class_names[1] = {"STANDARD"};
+	static const uint32_t class_map[1] = {0};
 	struct s3i_prec root = {"", 0, 0, 0, 0, 0, 0, 0, NULL};
+	struct s3i_cstat rc;
 	double t0;
 	uint64_t fsize = 0;
 	size_t i;
@@ -211,16 +214,24 @@ static double write_index(const struct keyset *k, const char *path, const char *
 	meta.delim = '/';
 	meta.max_depth = -1;
 	meta.has_size = true;
+	meta.class_names = class_names;
+	meta.n_classes = 1;
+	meta.class_map = class_map;
+	meta.class_map_len = 1;
 	t0 = s3i_now();
 	if (s3i_writer_open(&w, path, dir, &meta, NULL, &err) < 0)
 		die("writer open", &err);
 	root.objects = k->n;
 	root.bytes = (uint64_t)k->n << 10;
+	rc = (struct s3i_cstat){0, root.objects, root.bytes};
+	root.n_classes = 1;
+	root.classes = &rc;
 	if (s3i_writer_add(w, &root, &err) < 0)
 		die("writer add", &err);
 	for (i = 0; i < k->n; i++) {
 		struct s3i_prec p = {sorted[i], strlen(sorted[i]), 1 + i % 97, (uint64_t)(i % 9973) << 8,
-		                     0, 0, 0, 0, NULL};
+		                     0, 0, 0, 1, &rc};
+		rc = (struct s3i_cstat){0, p.objects, p.bytes}; /* one class: the prefix's totals */
 		if (s3i_writer_add(w, &p, &err) < 0)
 			die("writer add", &err);
 	}
