@@ -73,8 +73,6 @@ struct s3i_mphf_builder {
 	struct s3i_budget *budget;
 	char *tmp_dir;
 	struct run run[RUNS];     /* in-memory hashes */
-	unsigned char *region;    /* reserve: every run's room in one huge-page mapping */
-	size_t region_len;
 	struct s3i_hash128 *hbuf; /* add_batch: the hashes of one batch */
 	size_t hcap;
 	uint64_t n;        /* keys added */
@@ -89,21 +87,6 @@ struct s3i_mphf_builder {
 /* ------------------------------------------------------------------ */
 /* Adding keys, spilling                                                */
 /* ------------------------------------------------------------------ */
-
-/* Whether run storage P is carved from the reserved region (not its own
- * allocation). */
-static bool in_region(const struct s3i_mphf_builder *b, const void *p)
-{
-	const unsigned char *c = p;
-	return b->region && c >= b->region && c < b->region + b->region_len;
-}
-
-static void run_free(struct s3i_mphf_builder *b, struct run *r)
-{
-	if (!in_region(b, r->h))
-		s3i_free(r->h);
-	r->h = NULL;
-}
 
 int s3i_mphf_builder_new(struct s3i_mphf_builder **out, uint64_t seed, struct s3i_budget *budget,
                          const char *tmp_dir, s3inv_error *err)
@@ -206,11 +189,9 @@ static int start_spill(struct s3i_mphf_builder *b, s3inv_error *err)
 		if (r->n && (rc = write_all(b->fd[f], r->h, r->n * sizeof *r->h, err)) < 0)
 			return rc;
 		b->fcount[f] += r->n;
-		run_free(b, r);
+		s3i_free(r->h);
 		memset(r, 0, sizeof *r);
 	}
-	s3i_huge_free(b->region, b->region_len);
-	b->region = NULL;
 	if (b->budget && b->reserved)
 		s3i_budget_release(b->budget, b->reserved);
 	b->reserved = 0;
@@ -231,14 +212,8 @@ int s3i_mphf_builder_reserve(struct s3i_mphf_builder *b, uint64_t n, s3inv_error
 			return 0; /* too big: the runs grow on demand, and spill */
 		b->reserved += more; /* released by builder_free */
 	}
-	/* one mapping on huge pages (a fault per 2 MiB, not per 4 KiB, of
-	 * 16 bytes a key), else one allocation per run */
-	b->region = s3i_huge_alloc((size_t)more);
-	if (b->region)
-		b->region_len = (size_t)more;
 	for (r = 0; r < RUNS; r++) {
-		void *p = b->region ? b->region + (size_t)r * cap * sizeof *b->run[r].h
-		                    : s3i_malloc((size_t)cap * sizeof *b->run[r].h);
+		void *p = s3i_malloc((size_t)cap * sizeof *b->run[r].h);
 		if (!p)
 			return s3i_err_set(err, S3INV_ENOMEM, "mphf: out of memory");
 		b->run[r].h = p;
@@ -272,13 +247,7 @@ static int add_hash(struct s3i_mphf_builder *b, struct s3i_hash128 h, s3inv_erro
 			}
 			b->reserved += more;
 		}
-		if (in_region(b, r->h)) { /* out of its share of the region */
-			p = s3i_malloc(ncap * sizeof *r->h);
-			if (p)
-				memcpy(p, r->h, r->n * sizeof *r->h);
-		} else {
-			p = s3i_realloc(r->h, ncap * sizeof *r->h);
-		}
+		p = s3i_realloc(r->h, ncap * sizeof *r->h);
 		if (!p)
 			return s3i_err_set(err, S3INV_ENOMEM, "mphf: out of memory");
 		r->h = p;
@@ -351,8 +320,7 @@ void s3i_mphf_builder_free(struct s3i_mphf_builder *b)
 	s3i_free(b->wbuf);
 	s3i_free(b->hbuf);
 	for (f = 0; f < RUNS; f++)
-		run_free(b, &b->run[f]);
-	s3i_huge_free(b->region, b->region_len);
+		s3i_free(b->run[f].h);
 	s3i_free(b->tmp_dir);
 	s3i_free(b);
 }
