@@ -128,6 +128,17 @@ int s3i_mphf_open(struct s3i_mphf *m, const void *bytes, size_t len, s3inv_error
 	return 0;
 }
 
+/* A slot of the part's tail (>= n) goes through the remap table. */
+static inline uint64_t remap(const struct s3i_mphf *m, uint64_t slot)
+{
+	if (__builtin_expect(slot >= m->n, 0)) {
+		if (m->params[PM_RWIDTH] == 4)
+			return ((const uint32_t *)m->priv[PV_REMAP])[slot - m->n];
+		return ((const uint64_t *)m->priv[PV_REMAP])[slot - m->n];
+	}
+	return slot;
+}
+
 /* Hot path: no checks beyond n == 0; open has proven every index below is
  * in bounds (part < P, bucket < B, slot < P*S, slot - n < remap_count). */
 uint64_t s3i_mphf_slot(const struct s3i_mphf *m, struct s3i_hash128 h)
@@ -139,13 +150,7 @@ uint64_t s3i_mphf_slot(const struct s3i_mphf *m, struct s3i_hash128 h)
 	part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
 	b = mphf_bucket(frac, m->params[PM_EPS], B);
 	slot = part * S + mphf_inslot(h.lo, mphf_pilot_hash(seeds[part], pilots[part * B + b]), S);
-	if (__builtin_expect(slot >= m->n, 0)) {
-		if (m->params[PM_RWIDTH] == 4)
-			slot = ((const uint32_t *)m->priv[PV_REMAP])[slot - m->n];
-		else
-			slot = ((const uint64_t *)m->priv[PV_REMAP])[slot - m->n];
-	}
-	return slot;
+	return remap(m, slot);
 }
 
 void s3i_mphf_prefetch(const struct s3i_mphf *m, struct s3i_hash128 h)
@@ -182,13 +187,7 @@ uint64_t s3i_mphf_finish(const struct s3i_mphf *m, struct s3i_hash128 h, uint64_
 		return 0;
 	part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
 	slot = part * S + mphf_inslot(h.lo, mphf_pilot_hash(seeds[part], pilots[token]), S);
-	if (__builtin_expect(slot >= m->n, 0)) {
-		if (m->params[PM_RWIDTH] == 4)
-			slot = ((const uint32_t *)m->priv[PV_REMAP])[slot - m->n];
-		else
-			slot = ((const uint64_t *)m->priv[PV_REMAP])[slot - m->n];
-	}
-	return slot;
+	return remap(m, slot);
 }
 
 uint64_t s3i_mphf_lookup(const struct s3i_mphf *m, const void *key, size_t len)
