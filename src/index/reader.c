@@ -8,8 +8,8 @@
  * it also checks every section's checksum. After that, every accessor
  * reads within its section for any pos < n; the few values that point
  * elsewhere (class and age entry counts, string block offsets, varints,
- * slot positions, subtree ends) are checked where they are used, so a damaged file gives
- * an error or a miss, never a crash. An open index is immutable and may be
+ * slot positions, subtree ends) are checked where they are used, so a
+ * damaged file gives an error or a miss, never a crash. An open index is immutable and may be
  * shared by any number of threads.
  */
 #include "index/reader.h"

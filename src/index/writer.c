@@ -76,8 +76,8 @@ struct packer {
 static bool is_packed(int c)
 {
 	return c == C_OBJ || c == C_BYTES || c == C_NCOBJ || c == C_NCBYTES || c == C_DM ||
-	       c == C_DEPTH || c == C_SUB || c == C_MAXD || c == C_CLSOBJ || c == C_CLSBYTES || c == C_AGEOBJ || c == C_AGEBYTES ||
-	       c == C_SMOBJ || c == C_SMBYTES;
+	       c == C_DEPTH || c == C_SUB || c == C_MAXD || c == C_CLSOBJ || c == C_CLSBYTES ||
+	       c == C_AGEOBJ || c == C_AGEBYTES || c == C_SMOBJ || c == C_SMBYTES;
 }
 
 struct frame {
