@@ -71,7 +71,6 @@ enum { S3I_SMALL_NONE = 0, S3I_SMALL_ALL = 1, S3I_SMALL_SOME = 2 };
 #define S3I_SMALL_BLOCK 64
 #define S3I_SMALL_BLOCK_BYTES 20
 
-
 /* Age entries: a prefix with mask m stores one entry per set bit of m but
  * the highest (that bucket is the prefix's objects/bytes minus the others),
  * so it has popcount(m) - (m != 0) entries. */
@@ -90,32 +89,6 @@ static inline unsigned s3i_age_count(unsigned m)
  * values before the block; the rest is popcounts of the block's masks. */
 #define S3I_CLASS_BLOCK 64
 #define S3I_INDEX_MAX_CLASSES 64 /* bits of the widest class mask */
-
-/* Entries (*E) and stored values (*V) of the masks of K prefixes of W
- * bytes each at P. */
-static inline void s3i_class_count(const unsigned char *p, unsigned w, uint64_t k, uint64_t *e,
-                                   uint64_t *v)
-{
-	uint64_t ne = 0, nz = 0, i = 0;
-	if (w == 1) { /* eight masks a word: bits, and the non-zero bytes */
-		const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
-		for (; i + 8 <= k; i += 8) {
-			uint64_t x;
-			memcpy(&x, p + i, 8);
-			ne += (uint64_t)__builtin_popcountll(x);
-			nz += (uint64_t)__builtin_popcountll((((x & lo7) + lo7) | x) & hi);
-		}
-	}
-	for (; i < k; i++) {
-		uint64_t x = 0;
-		for (unsigned b = 0; b < w; b++)
-			x |= (uint64_t)p[i * w + b] << (8 * b);
-		ne += (uint64_t)__builtin_popcountll(x);
-		nz += x != 0;
-	}
-	*e = ne;
-	*v = ne - nz;
-}
 
 static inline uint16_t s3i_fingerprint(uint64_t lo, uint64_t hi)
 {
@@ -228,6 +201,30 @@ static inline uint64_t s3i_pack_get(const unsigned char *p, unsigned k, unsigned
 	if (bits <= 56)
 		return bits ? s3i_get_bits(p, bit, bits) : 0;
 	return s3i_get_bits(p, bit, 32) | s3i_get_bits(p, bit + 32, bits - 32) << 32;
+}
+
+/* Entries (*E) and stored values (*V) of the masks of K prefixes of W
+ * bytes each at P. */
+static inline void s3i_class_count(const unsigned char *p, unsigned w, uint64_t k, uint64_t *e,
+                                   uint64_t *v)
+{
+	uint64_t ne = 0, nz = 0, i = 0;
+	if (w == 1) { /* eight masks a word: bits, and the non-zero bytes */
+		const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
+		for (; i + 8 <= k; i += 8) {
+			uint64_t x;
+			memcpy(&x, p + i, 8);
+			ne += (uint64_t)__builtin_popcountll(x);
+			nz += (uint64_t)__builtin_popcountll((((x & lo7) + lo7) | x) & hi);
+		}
+	}
+	for (; i < k; i++) {
+		uint64_t x = s3i_get_le(p + i * w, w);
+		ne += (uint64_t)__builtin_popcountll(x);
+		nz += x != 0;
+	}
+	*e = ne;
+	*v = ne - nz;
 }
 
 /* "Some" entries among the first K (0..64) states of small-state block B. */

@@ -128,9 +128,27 @@ int s3i_mphf_open(struct s3i_mphf *m, const void *bytes, size_t len, s3inv_error
 	return 0;
 }
 
-/* A slot of the part's tail (>= n) goes through the remap table. */
-static inline uint64_t remap(const struct s3i_mphf *m, uint64_t slot)
+/* Hot path: no checks beyond n == 0; open has proven every index below is
+ * in bounds (part < P, bucket < B, slot < P*S, slot - n < remap_count).
+ * The steps are shared by s3i_mphf_slot and the two-step start/finish. */
+
+/* Global bucket index of H (part * B + bucket); *PART its part. */
+static inline uint64_t global_bucket(const struct s3i_mphf *m, struct s3i_hash128 h,
+                                     uint64_t *part)
 {
+	uint64_t frac, B = m->params[PM_BUCKETS];
+	*part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
+	return *part * B + mphf_bucket(frac, m->params[PM_EPS], B);
+}
+
+/* Slot of H in PART whose bucket is GB, through the remap table when it
+ * falls in the part's tail (>= n). */
+static inline uint64_t slot_of(const struct s3i_mphf *m, struct s3i_hash128 h, uint64_t part,
+                               uint64_t gb)
+{
+	const unsigned char *pilots = m->priv[PV_PILOTS], *seeds = m->priv[PV_SEEDS];
+	uint64_t S = m->params[PM_SLOTS];
+	uint64_t slot = part * S + mphf_inslot(h.lo, mphf_pilot_hash(seeds[part], pilots[gb]), S);
 	if (__builtin_expect(slot >= m->n, 0)) {
 		if (m->params[PM_RWIDTH] == 4)
 			return ((const uint32_t *)m->priv[PV_REMAP])[slot - m->n];
@@ -139,55 +157,41 @@ static inline uint64_t remap(const struct s3i_mphf *m, uint64_t slot)
 	return slot;
 }
 
-/* Hot path: no checks beyond n == 0; open has proven every index below is
- * in bounds (part < P, bucket < B, slot < P*S, slot - n < remap_count). */
 uint64_t s3i_mphf_slot(const struct s3i_mphf *m, struct s3i_hash128 h)
 {
-	const unsigned char *pilots = m->priv[PV_PILOTS], *seeds = m->priv[PV_SEEDS];
-	uint64_t frac, part, b, slot, S = m->params[PM_SLOTS], B = m->params[PM_BUCKETS];
+	uint64_t part, gb;
 	if (m->n == 0)
 		return 0;
-	part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
-	b = mphf_bucket(frac, m->params[PM_EPS], B);
-	slot = part * S + mphf_inslot(h.lo, mphf_pilot_hash(seeds[part], pilots[part * B + b]), S);
-	return remap(m, slot);
+	gb = global_bucket(m, h, &part);
+	return slot_of(m, h, part, gb);
 }
 
 void s3i_mphf_prefetch(const struct s3i_mphf *m, struct s3i_hash128 h)
 {
-	const unsigned char *pilots = m->priv[PV_PILOTS];
-	uint64_t frac, part, b;
-	if (m->n == 0)
-		return;
-	part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
-	b = mphf_bucket(frac, m->params[PM_EPS], m->params[PM_BUCKETS]);
-	__builtin_prefetch(pilots + part * m->params[PM_BUCKETS] + b);
+	(void)s3i_mphf_start(m, h);
 }
 
-/* The token is the global bucket index part * B + b (< P * B, so the
- * pilot read in finish is in bounds as in s3i_mphf_slot); finish
- * recomputes only the part (one multiply), not the bucket's cubic. */
+/* The token is the global bucket index (< P * B, so the pilot read in
+ * finish is in bounds as in s3i_mphf_slot); finish recomputes only the
+ * part (one multiply), not the bucket's cubic. */
 uint64_t s3i_mphf_start(const struct s3i_mphf *m, struct s3i_hash128 h)
 {
 	const unsigned char *pilots = m->priv[PV_PILOTS];
-	uint64_t frac, part, gb;
+	uint64_t part, gb;
 	if (m->n == 0)
 		return 0;
-	part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
-	gb = part * m->params[PM_BUCKETS] + mphf_bucket(frac, m->params[PM_EPS], m->params[PM_BUCKETS]);
+	gb = global_bucket(m, h, &part);
 	__builtin_prefetch(pilots + gb);
 	return gb;
 }
 
 uint64_t s3i_mphf_finish(const struct s3i_mphf *m, struct s3i_hash128 h, uint64_t token)
 {
-	const unsigned char *pilots = m->priv[PV_PILOTS], *seeds = m->priv[PV_SEEDS];
-	uint64_t frac, part, slot, S = m->params[PM_SLOTS];
+	uint64_t frac, part;
 	if (m->n == 0)
 		return 0;
 	part = mphf_part(h.hi, m->params[PM_PARTS], &frac);
-	slot = part * S + mphf_inslot(h.lo, mphf_pilot_hash(seeds[part], pilots[token]), S);
-	return remap(m, slot);
+	return slot_of(m, h, part, token);
 }
 
 uint64_t s3i_mphf_lookup(const struct s3i_mphf *m, const void *key, size_t len)

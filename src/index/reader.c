@@ -9,8 +9,8 @@
  * reads within its section for any pos < n; the few values that point
  * elsewhere (class and age entry counts, string block offsets, varints,
  * slot positions, subtree ends) are checked where they are used, so a
- * damaged file gives an error or a miss, never a crash. An open index is immutable and may be
- * shared by any number of threads.
+ * damaged file gives an error or a miss, never a crash. An open index is
+ * immutable and may be shared by any number of threads.
  */
 #include "index/reader.h"
 
@@ -60,8 +60,6 @@ const char *s3i_section_name(uint32_t id)
 			return sec_desc[i].name;
 	return "unknown";
 }
-
-#define colget s3i_col_get
 
 static struct s3i_col *col_for(struct s3inv_index *x, uint32_t id)
 {
@@ -233,8 +231,8 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 	{
 		uint64_t q = (nb - 1) * S3I_CLASS_BLOCK, e, v;
 		s3i_class_count(x->clsmask.p + q * x->clsmask.w, x->clsmask.w, x->n - q, &e, &v);
-		x->n_entries = n_entries = colget(&x->clsbase, 2 * (nb - 1)) + e;
-		x->n_vals = colget(&x->clsbase, 2 * (nb - 1) + 1) + v;
+		x->n_entries = n_entries = s3i_col_get(&x->clsbase, 2 * (nb - 1)) + e;
+		x->n_vals = s3i_col_get(&x->clsbase, 2 * (nb - 1) + 1) + v;
 		if (x->n_entries < e || x->n_vals < v || x->n_vals > x->n_entries)
 			return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'class_base': bad counts",
 			                   x->path);
@@ -250,7 +248,7 @@ static int validate(struct s3inv_index *x, unsigned flags, s3inv_error *err)
 		return s3i_err_set(err, S3INV_ECORRUPT, "%s: section 'age_base': bad size", x->path);
 	if (x->agemask.w) {
 		uint64_t q = (x->agebase.n - 1) * S3I_AGE_BLOCK;
-		x->n_age = colget(&x->agebase, x->agebase.n - 1);
+		x->n_age = s3i_col_get(&x->agebase, x->agebase.n - 1);
 		for (; q < x->n; q++)
 			x->n_age += s3i_age_count(x->agemask.p[q]);
 	}
@@ -405,7 +403,7 @@ int s3i_index_decode(const struct s3inv_index *x, uint64_t pos, unsigned char *b
 	uint64_t b = pos / S3I_STR_BLOCK, off, i, cur = 0;
 	if (pos >= x->n)
 		return S3INV_EINVAL;
-	off = colget(&x->strblk, b);
+	off = s3i_col_get(&x->strblk, b);
 	for (i = b * S3I_STR_BLOCK; i <= pos; i++) {
 		uint64_t shared = 0, n;
 		if (i != b * S3I_STR_BLOCK && rd_varint(x, &off, &shared) < 0)
@@ -666,8 +664,8 @@ int s3i_index_class_span(const struct s3inv_index *x, uint64_t pos, uint64_t *ma
 	if (pos >= x->n)
 		return S3INV_EINVAL;
 	s3i_class_count(x->clsmask.p + q * S3I_CLASS_BLOCK * w, w, pos % S3I_CLASS_BLOCK, &e, &v);
-	*entry = colget(&x->clsbase, 2 * q) + e;
-	*val = colget(&x->clsbase, 2 * q + 1) + v;
+	*entry = s3i_col_get(&x->clsbase, 2 * q) + e;
+	*val = s3i_col_get(&x->clsbase, 2 * q + 1) + v;
 	*mask = s3i_get_le(x->clsmask.p + pos * w, w);
 	e = (uint64_t)__builtin_popcountll(*mask);
 	if (*entry > x->n_entries || e > x->n_entries - *entry || *val > x->n_vals ||
@@ -683,14 +681,14 @@ int s3inv_index_stats(const s3inv_index *x, uint64_t pos, s3inv_stats *out)
 		return S3INV_EINVAL;
 	memset(out, 0, sizeof *out);
 	out->pos = pos;
-	out->depth = (uint32_t)colget(&x->depth, pos);
+	out->depth = (uint32_t)s3i_col_get(&x->depth, pos);
 	out->max_depth = (uint32_t)s3i_index_maxdepth(x, pos);
 	out->subtree_end = s3i_index_end(x, pos);
-	out->objects = colget(&x->obj, pos);
-	out->bytes = colget(&x->bytes, pos);
-	out->nc_objects = colget(&x->ncobj, pos);
-	out->nc_bytes = colget(&x->ncbytes, pos);
-	out->delete_markers = colget(&x->dm, pos);
+	out->objects = s3i_col_get(&x->obj, pos);
+	out->bytes = s3i_col_get(&x->bytes, pos);
+	out->nc_objects = s3i_col_get(&x->ncobj, pos);
+	out->nc_bytes = s3i_col_get(&x->ncbytes, pos);
+	out->delete_markers = s3i_col_get(&x->dm, pos);
 	if (out->subtree_end > x->n || s3i_index_class_span(x, pos, &mask, &e, &v) < 0)
 		return S3INV_ECORRUPT;
 	out->n_classes = (uint32_t)__builtin_popcountll(mask);
@@ -708,16 +706,16 @@ int s3inv_index_class_stats(const s3inv_index *x, uint64_t pos, s3inv_class_stat
 		return S3INV_ECORRUPT;
 	n = (unsigned)__builtin_popcountll(mask);
 	/* the last entry is the prefix's totals minus the others */
-	objects = colget(&x->obj, pos);
-	bytes = colget(&x->bytes, pos);
+	objects = s3i_col_get(&x->obj, pos);
+	bytes = s3i_col_get(&x->bytes, pos);
 	for (; mask; mask &= mask - 1, k++) {
 		uint32_t id = (uint32_t)__builtin_ctzll(mask);
 		uint64_t o, b;
 		if (id >= x->n_classes)
 			return S3INV_ECORRUPT;
 		if (k + 1 < n) {
-			o = colget(&x->clsobj, v + k);
-			b = colget(&x->clsbytes, v + k);
+			o = s3i_col_get(&x->clsobj, v + k);
+			b = s3i_col_get(&x->clsbytes, v + k);
 			if (o == 0 || o >= objects || b > bytes)
 				return S3INV_ECORRUPT;
 			objects -= o;
@@ -758,7 +756,7 @@ int s3inv_index_next_sibling(const s3inv_index *x, uint64_t pos, uint64_t *next)
 	if (pos >= x->n)
 		return S3INV_EINVAL;
 	end = s3i_index_end(x, pos);
-	if (end < x->n && colget(&x->depth, end) == colget(&x->depth, pos)) {
+	if (end < x->n && s3i_col_get(&x->depth, end) == s3i_col_get(&x->depth, pos)) {
 		*next = end;
 		return 0;
 	}
@@ -767,7 +765,7 @@ int s3inv_index_next_sibling(const s3inv_index *x, uint64_t pos, uint64_t *next)
 
 uint64_t s3i_index_col(const struct s3i_col *c, uint64_t i)
 {
-	return colget(c, i);
+	return s3i_col_get(c, i);
 }
 
 int s3i_index_age_entries(const struct s3inv_index *x, uint64_t pos, uint64_t *first,
@@ -778,7 +776,7 @@ int s3i_index_age_entries(const struct s3inv_index *x, uint64_t pos, uint64_t *f
 	*count = 0;
 	if (!x->agemask.w || pos >= x->n)
 		return 0;
-	off = colget(&x->agebase, pos / S3I_AGE_BLOCK);
+	off = s3i_col_get(&x->agebase, pos / S3I_AGE_BLOCK);
 	for (; q < pos; q++)
 		off += s3i_age_count(x->agemask.p[q]);
 	*count = s3i_age_count(x->agemask.p[pos]);
@@ -817,8 +815,8 @@ int s3i_index_small(const struct s3inv_index *x, uint64_t i, uint64_t objects, u
 	r = s3i_get_le(b, 4) + s3i_small_some(b, k);
 	if (r >= x->n_small)
 		return S3INV_ECORRUPT;
-	*so = colget(&x->smobj, r);
-	*sb = colget(&x->smbytes, r);
+	*so = s3i_col_get(&x->smobj, r);
+	*sb = s3i_col_get(&x->smbytes, r);
 	if (*so == 0 || *so >= objects || *sb > bytes)
 		return S3INV_ECORRUPT;
 	return 0;

@@ -718,23 +718,23 @@ static int pack_subtrees(struct s3i_writer *w, s3inv_error *err)
 	TRY(sr_open(&r, &w->sp[C_PAIRS], err));
 	if (ftruncate(w->sp[C_SCATTER].fd, (off_t)maplen) != 0) {
 		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: temporary file", w->path);
-		goto done;
+		goto out;
 	}
 	map = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, w->sp[C_SCATTER].fd, 0);
 	if (map == MAP_FAILED) {
 		map = NULL;
 		rc = s3i_err_sys(err, S3INV_EIO, errno, "%s: mmap of a temporary file", w->path);
-		goto done;
+		goto out;
 	}
 	for (i = 0; i < w->n; i++) {
 		uint64_t pos, end;
 		if ((rc = sr_need(&r, 20, err)) < 0)
-			goto done;
+			goto out;
 		pos = s3i_get_le(r.buf + r.pos, 8);
 		end = s3i_get_le(r.buf + r.pos + 8, 8);
 		if (pos >= w->n || end <= pos || end > w->n) {
 			rc = s3i_err_set(err, S3INV_EIO, "subtree spool: bad position");
-			goto done;
+			goto out;
 		}
 		s3i_put_le(map + pos * 8, end - pos - 1, 4);
 		memcpy(map + pos * 8 + 4, r.buf + r.pos + 16, 4);
@@ -744,12 +744,8 @@ static int pack_subtrees(struct s3i_writer *w, s3inv_error *err)
 		TRY(put(w, C_SUB, s3i_get_le(map + i * 8, 4), 8, err));
 		TRY(put(w, C_MAXD, s3i_get_le(map + i * 8 + 4, 4), 8, err));
 	}
-	TRY(pack_flush(w, C_SUB, err));
-	TRY(pack_flush(w, C_MAXD, err));
-	rc = 0;
-	goto done;
+	rc = 0; /* the last blocks are flushed with every packed column's */
 out:
-done:
 	if (map)
 		munmap(map, maplen);
 	sr_close(&r);
